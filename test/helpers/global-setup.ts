@@ -1,10 +1,30 @@
 // Finds PostgreSQL and Redis for the tests: DATABASE_URL / REDIS_URL when set (CI and
 // these machines), else containers started with testcontainers where a Docker engine
-// exists, else a clear failure. Nothing that needs a service is skipped.
+// exists, else a clear failure. (The standard local ports are tried before Docker.) Nothing that needs a service is skipped.
+import { connect } from 'node:net';
 import type { TestProject } from 'vitest/node';
 
 interface Stoppable {
   stop(): Promise<unknown>;
+}
+
+const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
 }
 
 async function dockerAvailable(): Promise<boolean> {
@@ -21,6 +41,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started: Stoppable[] = [];
   let databaseUrl = process.env.DATABASE_URL ?? '';
   let redisUrl = process.env.REDIS_URL ?? '';
+
+  // A developer machine with the services on their standard local ports needs no env.
+  if (!databaseUrl && (await portOpen(5432))) databaseUrl = LOCAL_DATABASE_URL;
+  if (!redisUrl && (await portOpen(6379))) redisUrl = LOCAL_REDIS_URL;
 
   if ((!databaseUrl || !redisUrl) && (await dockerAvailable())) {
     const { GenericContainer, Wait } = await import('testcontainers');
