@@ -79,7 +79,47 @@ export interface ProviderInfo {
   probe: ProbeStyle;
   /** The vendor wants `max_completion_tokens` instead of `max_tokens`. */
   prefersMaxCompletionTokens?: boolean;
+  /** Wire quirks read by the openai-family adapter (src/providers/openai). */
+  openaiQuirks?: OpenAiQuirks;
   docs: string;
+}
+
+/**
+ * What an OpenAI-compatible vendor does differently, as data (README in
+ * src/providers/openai lists the source of each). Regex fields are sources matched
+ * against the configured model id.
+ */
+export interface OpenAiQuirks {
+  /** How `tool_choice: "required"` is spelled (Mistral: `any`). */
+  toolChoiceRequiredAs?: string;
+  /** The wire name of `seed` (Mistral: `random_seed`). */
+  seedField?: string;
+  /** Canonical fields the vendor rejects, never sent (Mistral forbids unknown fields). */
+  dropFields?: readonly string[];
+  /** Usage arrives in every stream unasked and `stream_options` is rejected (Mistral). */
+  rejectsStreamOptions?: boolean;
+  /** Keeps the `developer` role (OpenAI); other vendors get `system`. */
+  acceptsDeveloperRole?: boolean;
+  /** Wire name for an inbound assistant `reasoning_content` (Cerebras: `reasoning`); null drops it. Default: unchanged. */
+  assistantReasoningField?: string | null;
+  /** Tool call ids must match ^[a-zA-Z0-9]{9}$ (Mistral). */
+  toolCallIdsAlnum9?: boolean;
+  /** `reasoning_effort` sent for the `off` preset (Ollama: `none`); unset: omitted. */
+  offEffort?: string;
+  /** Models that take `reasoning_effort`; others get no reasoning parameter. Unset: every model. */
+  effortModels?: string;
+  /** Models that reject temperature/top_p while reasoning_effort is sent. */
+  samplingRejectedWhileReasoning?: boolean;
+  /** Models whose sampling parameters the platform fixes (temperature/top_p are not sent). */
+  fixedSamplingModels?: string;
+  /** Thinking works on streamed calls only (Qwen): non-streamed calls send thinking off. */
+  thinkingRequiresStream?: boolean;
+  /** Probe path resolved against `${baseUrl}/` (`../x` climbs one segment). Default `models`. */
+  probePath?: string;
+  /** The probe's listing is not the chat model list (Perplexity): it proves the key only. */
+  probeListsChatModels?: boolean;
+  /** Query parameter carrying the model id on the probe (Cloudflare `search`). */
+  probeSearchParam?: string;
 }
 
 const API_KEY_ONLY: CredentialField[] = [];
@@ -120,6 +160,12 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     apiKeyRequired: true,
     probe: 'models',
     prefersMaxCompletionTokens: true,
+    openaiQuirks: {
+      acceptsDeveloperRole: true,
+      assistantReasoningField: null,
+      effortModels: '^(o\\d|gpt-5(?!-chat)|codex)',
+      samplingRejectedWhileReasoning: true,
+    },
     docs: 'https://platform.openai.com/docs/api-reference/chat',
   },
   {
@@ -162,6 +208,7 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     credentials: API_KEY_ONLY,
     apiKeyRequired: true,
     probe: 'openrouter_key',
+    openaiQuirks: { assistantReasoningField: 'reasoning' },
     docs: 'https://openrouter.ai/docs/api-reference/chat-completion',
   },
   compatible('novita', 'Novita AI', 'https://api.novita.ai/v3/openai', {
@@ -185,6 +232,7 @@ export const PROVIDERS: readonly ProviderInfo[] = [
       { id: 'developer', name: 'Kimi Developer API', baseUrl: 'https://api.moonshot.ai/v1', maxConcurrentRequests: null },
       { id: 'code', name: 'Kimi Code Plan', baseUrl: 'https://api.kimi.com/coding/v1', maxConcurrentRequests: 30 },
     ],
+    openaiQuirks: { fixedSamplingModels: '^kimi-k' },
     docs: 'https://platform.moonshot.ai/docs/api/chat',
   }),
   compatible('glm', 'GLM (BigModel)', 'https://open.bigmodel.cn/api/paas/v4', {
@@ -192,6 +240,14 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     docs: 'https://docs.bigmodel.cn/api-reference',
   }),
   compatible('mistral', 'Mistral', 'https://api.mistral.ai/v1', {
+    openaiQuirks: {
+      toolChoiceRequiredAs: 'any',
+      seedField: 'random_seed',
+      dropFields: ['user'],
+      rejectsStreamOptions: true,
+      assistantReasoningField: null,
+      toolCallIdsAlnum9: true,
+    },
     docs: 'https://docs.mistral.ai/api/',
   }),
   compatible('deepseek', 'DeepSeek', 'https://api.deepseek.com', {
@@ -200,6 +256,7 @@ export const PROVIDERS: readonly ProviderInfo[] = [
   }),
   compatible('qwen', 'Qwen (DashScope)', 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', {
     reasoning: 'qwen_thinking',
+    openaiQuirks: { thinkingRequiresStream: true },
     docs: 'https://www.alibabacloud.com/help/en/model-studio/compatibility-of-openai-with-dashscope',
   }),
   compatible('xai', 'xAI Grok', 'https://api.x.ai/v1', {
@@ -219,10 +276,12 @@ export const PROVIDERS: readonly ProviderInfo[] = [
   }),
   compatible('cerebras', 'Cerebras', 'https://api.cerebras.ai/v1', {
     prefersMaxCompletionTokens: true,
+    openaiQuirks: { assistantReasoningField: 'reasoning' },
     docs: 'https://inference-docs.cerebras.ai/api-reference/chat-completions',
   }),
   compatible('perplexity', 'Perplexity', 'https://api.perplexity.ai', {
     probe: 'none',
+    openaiQuirks: { probePath: 'router/v1/models', probeListsChatModels: false },
     docs: 'https://docs.perplexity.ai/api-reference/chat-completions-post',
   }),
   compatible('huggingface', 'Hugging Face router', 'https://router.huggingface.co/v1', {
@@ -235,6 +294,7 @@ export const PROVIDERS: readonly ProviderInfo[] = [
   compatible('ollama', 'Ollama', 'http://localhost:11434/v1', {
     reasoning: 'openai_effort',
     apiKeyRequired: false,
+    openaiQuirks: { offEffort: 'none' },
     docs: 'https://github.com/ollama/ollama/blob/main/docs/openai.md',
   }),
   compatible('vllm', 'vLLM', 'http://localhost:8000/v1', {
@@ -297,6 +357,7 @@ export const PROVIDERS: readonly ProviderInfo[] = [
   compatible('cloudflare_workers_ai', 'Cloudflare Workers AI', null, {
     baseUrlRequired: false,
     credentials: [{ name: 'accountId', secret: false, required: true, description: 'Cloudflare account id' }],
+    openaiQuirks: { probePath: '../models/search', probeSearchParam: 'search' },
     docs: 'https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/',
   }),
   compatible('hf_inference_endpoints', 'Hugging Face Inference Endpoints', null, {

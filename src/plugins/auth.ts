@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.js';
+
+export type TokenKind = 'admin' | 'service';
+
+interface StoredToken {
+  digest: Buffer;
+  kind: TokenKind;
+  /** What the audit trail records: the kind and a short hash, never the token. */
+  id: string;
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+export function tokenId(kind: TokenKind, token: string): string {
+  return `${kind}:${digest(token).toString('hex').slice(0, 8)}`;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: string | null;
+  }
+}
+
+/**
+ * Bearer-token check. Tokens are compared as SHA-256 digests with timingSafeEqual,
+ * against every configured token (no early exit), so timing reveals neither a
+ * token's bytes nor which one matched.
+ */
+export class TokenAuthenticator {
+  readonly #tokens: StoredToken[];
+
+  constructor(tokens: { admin: string[]; service: string[] }) {
+    this.#tokens = [
+      ...tokens.admin.map((t) => ({ digest: digest(t), kind: 'admin' as const, id: tokenId('admin', t) })),
+      ...tokens.service.map((t) => ({ digest: digest(t), kind: 'service' as const, id: tokenId('service', t) })),
+    ];
+  }
+
+  identify(token: string): StoredToken | null {
+    const presented = digest(token);
+    let match: StoredToken | null = null;
+    for (const candidate of this.#tokens) {
+      if (timingSafeEqual(candidate.digest, presented) && match === null) match = candidate;
+    }
+    return match;
+  }
+
+  /** A preHandler hook that admits only tokens of `kind`. */
+  require(kind: TokenKind) {
+    return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+      const header = request.headers.authorization;
+      const token = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : '';
+      if (!token) {
+        throw new ApiError(401, 'unauthorized', 'Send a token as "Authorization: Bearer <token>".', { param: 'Authorization' });
+      }
+      const match = this.identify(token);
+      if (!match) throw new ApiError(401, 'unauthorized', 'The bearer token is not recognised.', { param: 'Authorization' });
+      if (match.kind !== kind) {
+        const needed = kind === 'admin' ? 'an admin token (GATEWAY_ADMIN_TOKENS)' : 'a service token (GATEWAY_SERVICE_TOKENS)';
+        throw new ApiError(403, 'forbidden', `This route needs ${needed}.`, { param: 'Authorization' });
+      }
+      request.actor = match.id;
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError, errorBody } from '../errors.js';
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+function describeValidation(error: FastifyError): { message: string; param: string | null } {
+  const issue = (error.validation?.[0] ?? {}) as ValidationIssue;
+  const context = error.validationContext ?? 'body';
+  const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  let detail = issue.message ?? 'is invalid';
+  if (issue.keyword === 'additionalProperties' && issue.params?.additionalProperty) {
+    return {
+      message: `Unknown field "${String(issue.params.additionalProperty)}" in ${path ? `${context}.${path}` : context}: remove it or check its spelling.`,
+      param: path ? `${path}.${String(issue.params.additionalProperty)}` : String(issue.params.additionalProperty),
+    };
+  }
+  if (issue.keyword === 'required' && issue.params?.missingProperty) {
+    const field = path ? `${path}.${String(issue.params.missingProperty)}` : String(issue.params.missingProperty);
+    return { message: `Missing required field "${field}" in the ${context}.`, param: field };
+  }
+  if (issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues)) {
+    detail = `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}`;
+  }
+  const where = path ? `${context}.${path}` : context;
+  return { message: `Invalid ${where}: ${detail}.`, param: path || null };
+}
+
+/** Maps every error to the contract's shape; bad input is always a 4xx. */
+export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      return reply.status(error.status).send(error.toBody());
+    }
+    if (error.validation) {
+      const { message, param } = describeValidation(error);
+      return reply.status(400).send(errorBody(400, 'invalid_request', message, param));
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply
+          .status(413)
+          .send(errorBody(413, 'payload_too_large', `The request body is larger than the ${app.initialConfig.bodyLimit} bytes this gateway accepts.`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.status(415).send(errorBody(415, 'unsupported_media_type', 'Send the body as application/json.'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.status(400).send(errorBody(400, 'invalid_json', 'The body is empty: send a JSON object.'));
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return reply.status(400).send(errorBody(400, 'invalid_json', 'The body is not valid JSON: check quotes, commas and brackets.'));
+      default:
+        break;
+    }
+    if (error instanceof SyntaxError || error.statusCode === 400) {
+      return reply.status(400).send(errorBody(400, 'invalid_json', 'The body is not valid JSON: check quotes, commas and brackets.'));
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send(errorBody(error.statusCode, 'invalid_request', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send(errorBody(500, 'internal_error', 'The gateway failed unexpectedly; the request id in X-Request-Id identifies it in the logs.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  });
+});
