@@ -1,0 +1,623 @@
+// Permits shared by every gateway instance on one Redis. See README.md for the
+// design and the guarantees; the Lua lives in redis-scripts.ts.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { LocalSemaphore } from './local-semaphore.js';
+import { ACQUIRE, LEAVE_LINE, RELEASE, RENEW, runScript, runScriptBatch } from './redis-scripts.js';
+import type { AcquireResult, LimitsLogger, Permit, PermitRequest, PermitStats, Semaphore } from './semaphore.js';
+import {
+  ABORTED_AT_ONCE,
+  SATURATED_AT_ONCE,
+  UNCAPPED,
+  WaiterQueue,
+  armWaiter,
+  checkedLimit,
+  disarmWaiter,
+  remainingWait,
+  settleWaiter,
+  type Waiter,
+} from './waiters.js';
+
+/** Released permits remembered while Redis is away; beyond this their leases just lapse. */
+const MAX_STRAYS = 10_000;
+
+export interface RedisSemaphoreOptions {
+  redis: Redis;
+  /** Prepended to every Redis key and to the pub/sub channel. */
+  prefix: string;
+  /** How long a permit outlives its holder's last heartbeat (a crashed instance's permits come back after this). */
+  leaseMs?: number;
+  /** The one timer's period: re-poll of waiting keys, watchdog, re-attach probe. Default leaseMs/10, within 50–500. */
+  pollMs?: number;
+  /** A Redis call unanswered for this long counts as Redis lost. Default 2000. */
+  commandTimeoutMs?: number;
+  logger?: LimitsLogger;
+  onModeChange?: (mode: 'redis' | 'degraded') => void;
+  now?: () => number;
+}
+
+interface KeyState {
+  readonly key: string;
+  readonly heldKey: string;
+  readonly lineKeys: readonly [string, string];
+  readonly acquireKeys: readonly [string, string, string];
+  /** Published when a permit or a place in line frees up: `<instanceId> <key>`. */
+  readonly wakeMessage: string;
+  limit: number;
+  /** Permits this instance holds for the key, whatever backs them. */
+  inFlight: number;
+  /** Callers waiting on Redis (in degraded mode they wait in the embedded local semaphore). */
+  readonly waiters: WaiterQueue;
+  /** Fast-path calls whose Redis answer has not come back. */
+  pendingFast: number;
+  /** A 'wait' attempt for the head waiter is out; never more than one per key. */
+  attempting: boolean;
+  attemptStartedAt: number;
+  /** A wake-up arrived while attempting: try again when the answer comes. */
+  retryWhenDone: boolean;
+  /** The instance may have a place in the key's line in Redis. */
+  inLine: boolean;
+}
+
+interface PendingFast {
+  readonly request: PermitRequest;
+  readonly state: KeyState;
+  readonly limit: number;
+  readonly startedAt: number;
+  readonly resolve: (result: AcquireResult) => void;
+  /** Handed elsewhere (Redis lost, or close) before the answer came. */
+  done: boolean;
+}
+
+class HeldPermit implements Permit {
+  released = false;
+  constructor(
+    private readonly owner: RedisSemaphore,
+    readonly id: string,
+    readonly state: KeyState,
+    readonly limit: number,
+    /** Counts in the embedded local semaphore (taken in degraded mode, or adopted when Redis went away). */
+    public local: Permit | null,
+    /** Registered in Redis (or to be re-registered by the next heartbeat). */
+    public inRedis: boolean,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.owner.giveBack(this);
+  }
+}
+
+class RedisSemaphore implements Semaphore {
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly channel: string;
+  private readonly instanceId = randomUUID();
+  private readonly leaseMs: number;
+  private readonly keyTtlMs: number;
+  private readonly lineTtlMs: number;
+  private readonly renewEveryMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly logger: LimitsLogger | undefined;
+  private readonly onModeChange: ((mode: 'redis' | 'degraded') => void) | undefined;
+  private readonly now: () => number;
+  private readonly local: LocalSemaphore;
+  private readonly states = new Map<string, KeyState>();
+  private readonly held = new Set<HeldPermit>();
+  private readonly pendingFast = new Set<PendingFast>();
+  private readonly strays = new Map<string, KeyState>();
+  private readonly timer: NodeJS.Timeout;
+  private currentMode: 'redis' | 'degraded';
+  /** Bumped whenever Redis is given up: answers from an older epoch are stale. */
+  private epoch = 0;
+  private sequence = 0;
+  private lastRenewAt: number;
+  private probing = false;
+  private renewing = false;
+  private closed = false;
+
+  private readonly giveUpWaiting = (waiter: Waiter, reason: 'saturated' | 'aborted'): void => {
+    const state = this.states.get(waiter.request.key);
+    if (!state || !state.waiters.remove(waiter)) return;
+    settleWaiter(waiter, { ok: false, reason, waitedMs: this.now() - waiter.startedAt });
+    if (state.waiters.length === 0) this.leaveLine(state);
+    this.forgetIfIdle(state);
+  };
+  private readonly onRedisClose = (): void => this.goDegraded(new Error('Redis connection closed'));
+  private readonly onRedisReady = (): void => this.probe();
+  private readonly onReleased = (channel: string, message: string): void => {
+    const space = message.indexOf(' ');
+    // Our own releases already triggered an attempt on this connection.
+    if (channel !== this.channel || message.slice(0, space) === this.instanceId) return;
+    const key = message.slice(space + 1);
+    const state = this.states.get(key);
+    if (state && state.waiters.length > 0) this.attempt(state);
+  };
+
+  constructor(options: RedisSemaphoreOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.channel = `${options.prefix}sem:released`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    const pollMs = options.pollMs ?? Math.min(500, Math.max(50, Math.round(this.leaseMs / 10)));
+    this.lineTtlMs = Math.max(1_000, 4 * pollMs);
+    this.keyTtlMs = Math.max(this.leaseMs, this.lineTtlMs) + 1_000;
+    this.renewEveryMs = Math.max(1, Math.floor(this.leaseMs / 3));
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.logger = options.logger;
+    this.onModeChange = options.onModeChange;
+    this.now = options.now ?? (() => performance.now());
+    this.local = new LocalSemaphore(this.now);
+    this.lastRenewAt = this.now();
+
+    this.redis.on('close', this.onRedisClose);
+    this.redis.on('ready', this.onRedisReady);
+    // Our own connection, so that a shared client is never put in subscriber mode.
+    // It queues commands while offline so the subscription survives reconnects.
+    this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+    this.subscriber.on('error', () => {}); // the main client's state drives the mode
+    this.subscriber.on('message', this.onReleased);
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel).catch(() => {}));
+    this.subscriber.subscribe(this.channel).catch(() => {});
+
+    this.currentMode = this.redis.status === 'ready' ? 'redis' : 'degraded';
+    if (this.currentMode === 'degraded') {
+      this.logger?.warn({ redisStatus: this.redis.status }, 'Redis is not reachable yet: concurrency permits are enforced per instance until it answers');
+      this.probe();
+    }
+    this.timer = setInterval(() => this.tick(), pollMs);
+    this.timer.unref();
+  }
+
+  mode(): 'redis' | 'degraded' {
+    return this.currentMode;
+  }
+
+  acquire(request: PermitRequest): Promise<AcquireResult> {
+    if (request.limit === null) return UNCAPPED;
+    let limit: number;
+    try {
+      limit = checkedLimit(request.limit);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (request.signal?.aborted) return ABORTED_AT_ONCE;
+    if (this.closed) return SATURATED_AT_ONCE;
+    if (this.currentMode === 'redis' && this.redis.status !== 'ready') this.goDegraded(new Error(`Redis connection is ${this.redis.status}`));
+
+    const state = this.stateFor(request.key, limit);
+    const startedAt = this.now();
+    if (this.currentMode === 'degraded') {
+      return new Promise((resolve) => this.acquireLocally(request, state, limit, startedAt, resolve));
+    }
+    if (state.waiters.length > 0) {
+      if (!(request.maxWaitMs > 0)) return SATURATED_AT_ONCE;
+      return new Promise((resolve) => this.wait(request, state, startedAt, request.maxWaitMs, resolve));
+    }
+    return new Promise((resolve) => this.tryAtOnce(request, state, limit, startedAt, resolve));
+  }
+
+  stats(): PermitStats[] {
+    const byKey = new Map<string, PermitStats>();
+    for (const state of this.states.values()) {
+      byKey.set(state.key, { key: state.key, inFlight: state.inFlight, queued: state.waiters.length });
+    }
+    // The local semaphore's in-flight count mirrors ours (adopted permits); only its queue adds.
+    for (const local of this.local.stats()) {
+      const entry = byKey.get(local.key);
+      if (entry) entry.queued += local.queued;
+      else if (local.queued > 0) byKey.set(local.key, { key: local.key, inFlight: 0, queued: local.queued });
+    }
+    return [...byKey.values()];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.redis.off('close', this.onRedisClose);
+    this.redis.off('ready', this.onRedisReady);
+
+    for (const entry of this.pendingFast) this.finishFast(entry, { ok: false, reason: 'saturated', waitedMs: this.now() - entry.startedAt });
+    this.pendingFast.clear();
+    const leaving: KeyState[] = [];
+    for (const state of this.states.values()) {
+      for (let waiter = state.waiters.shift(); waiter; waiter = state.waiters.shift()) {
+        settleWaiter(waiter, { ok: false, reason: 'saturated', waitedMs: this.now() - waiter.startedAt });
+      }
+      if (state.inLine) leaving.push(state);
+    }
+    const releasing: HeldPermit[] = [];
+    for (const permit of this.held) {
+      permit.released = true;
+      permit.local?.release();
+      if (permit.inRedis) releasing.push(permit);
+    }
+    this.held.clear();
+    await this.local.close();
+
+    const releases = releasing.map((p) => ({ keys: [p.state.heldKey], args: [p.id, this.channel, p.state.wakeMessage] }));
+    for (const [id, state] of this.strays) releases.push({ keys: [state.heldKey], args: [id, this.channel, state.wakeMessage] });
+    this.strays.clear();
+    if (this.redis.status === 'ready' && (releases.length > 0 || leaving.length > 0)) {
+      const channel = this.channel;
+      const work = Promise.all([
+        runScriptBatch(this.redis, RELEASE, releases),
+        runScriptBatch(this.redis, LEAVE_LINE, leaving.map((s) => ({ keys: s.lineKeys, args: [this.instanceId, channel, s.wakeMessage] }))),
+      ]).catch(() => {}); // leases and line places lapse on their own
+      await withTimeout(work, this.commandTimeoutMs);
+    }
+    this.states.clear();
+    this.subscriber.disconnect();
+  }
+
+  /** @internal the permit side of release. */
+  giveBack(permit: HeldPermit): void {
+    this.held.delete(permit);
+    const state = permit.state;
+    state.inFlight--;
+    permit.local?.release();
+    if (permit.inRedis) {
+      if (this.redis.status === 'ready') {
+        runScript(this.redis, RELEASE, [state.heldKey], [permit.id, this.channel, state.wakeMessage]).catch((error) => {
+          this.goDegraded(error);
+          this.rememberStray(state, permit.id);
+        });
+      } else {
+        this.rememberStray(state, permit.id);
+      }
+    }
+    // Same connection, so Redis sees the release before this attempt.
+    if (state.waiters.length > 0) this.attempt(state);
+    this.forgetIfIdle(state);
+  }
+
+  // ------------------------------------------------------------ acquiring
+
+  /** The fast path: one script call that either grants or puts the instance in line. */
+  private tryAtOnce(request: PermitRequest, state: KeyState, limit: number, startedAt: number, resolve: (r: AcquireResult) => void): void {
+    const entry: PendingFast = { request, state, limit, startedAt, resolve, done: false };
+    const permitId = this.nextPermitId();
+    this.pendingFast.add(entry);
+    state.pendingFast++;
+    const mode = request.maxWaitMs > 0 ? 'new' : 'try';
+    runScript(this.redis, ACQUIRE, state.acquireKeys, [limit, permitId, this.leaseMs, this.instanceId, mode, this.lineTtlMs, this.keyTtlMs, 1]).then(
+      (granted) => this.onFastAnswer(entry, `${permitId}.1`, granted === 1),
+      (error) => {
+        state.pendingFast--;
+        if (entry.done) return; // already moved in-process
+        this.goDegraded(error); // moves every pending caller, this one included
+        if (!entry.done) {
+          // Only when closing: goDegraded does nothing then.
+          this.pendingFast.delete(entry);
+          this.finishFast(entry, { ok: false, reason: 'saturated', waitedMs: this.now() - startedAt });
+        }
+      },
+    );
+  }
+
+  private onFastAnswer(entry: PendingFast, permitId: string, granted: boolean): void {
+    const { state, request } = entry;
+    state.pendingFast--;
+    this.pendingFast.delete(entry);
+    if (entry.done) {
+      // The caller was served elsewhere meanwhile: hand the permit straight back.
+      if (granted) this.releaseStray(state, permitId);
+      this.forgetIfIdle(state);
+      return;
+    }
+    entry.done = true;
+    const now = this.now();
+    if (granted) {
+      const permit = this.track(state, entry.limit, permitId, null, true);
+      if (request.signal?.aborted) {
+        permit.release();
+        entry.resolve({ ok: false, reason: 'aborted', waitedMs: now - entry.startedAt });
+      } else {
+        entry.resolve({ ok: true, permit, waitedMs: now - entry.startedAt });
+      }
+      return;
+    }
+    if (request.maxWaitMs > 0) state.inLine = true; // 'new' joined the line, 'try' did not
+    const remaining = remainingWait(request, entry.startedAt, now);
+    if (request.signal?.aborted || remaining <= 0) {
+      entry.resolve({ ok: false, reason: request.signal?.aborted ? 'aborted' : 'saturated', waitedMs: now - entry.startedAt });
+      if (state.waiters.length === 0) this.leaveLine(state);
+      this.forgetIfIdle(state);
+      return;
+    }
+    this.wait(request, state, entry.startedAt, remaining, entry.resolve);
+  }
+
+  private wait(request: PermitRequest, state: KeyState, startedAt: number, waitMs: number, resolve: (r: AcquireResult) => void): void {
+    state.waiters.insertByArrival(armWaiter(request, startedAt, waitMs, resolve, this.giveUpWaiting));
+    if (state.waiters.length === 1) this.attempt(state);
+  }
+
+  /** One 'wait' attempt for the key's head waiter; the answer goes to whoever is head then. */
+  private attempt(state: KeyState): void {
+    if (this.currentMode !== 'redis' || this.closed || state.waiters.length === 0) return;
+    if (state.attempting) {
+      state.retryWhenDone = true;
+      return;
+    }
+    state.attempting = true;
+    state.retryWhenDone = false;
+    state.attemptStartedAt = this.now();
+    const epoch = this.epoch;
+    const permitId = this.nextPermitId();
+    const wanted = state.waiters.length;
+    runScript(this.redis, ACQUIRE, state.acquireKeys, [state.limit, permitId, this.leaseMs, this.instanceId, 'wait', this.lineTtlMs, this.keyTtlMs, wanted]).then(
+      (granted) => this.onWaitAnswer(state, epoch, permitId, Number(granted)),
+      (error) => {
+        if (epoch !== this.epoch) return;
+        state.attempting = false;
+        this.goDegraded(error);
+      },
+    );
+  }
+
+  private onWaitAnswer(state: KeyState, epoch: number, permitIdBase: string, granted: number): void {
+    if (epoch !== this.epoch) {
+      for (let i = 1; i <= granted; i++) this.releaseStray(state, `${permitIdBase}.${i}`);
+      return;
+    }
+    state.attempting = false;
+    if (granted > 0) {
+      state.inLine = false;
+      const now = this.now();
+      for (let i = 1; i <= granted; i++) {
+        const permitId = `${permitIdBase}.${i}`;
+        const waiter = state.waiters.shift();
+        // Waiters that left while the answer was on its way: hand their permits straight back.
+        if (!waiter) this.releaseStray(state, permitId);
+        else settleWaiter(waiter, { ok: true, permit: this.track(state, state.limit, permitId, null, true), waitedMs: now - waiter.startedAt });
+      }
+      // More waiters: take further free permits, or re-join the line at the back.
+      if (state.waiters.length > 0) this.attempt(state);
+      else this.forgetIfIdle(state);
+      return;
+    }
+    state.inLine = true;
+    if (state.waiters.length === 0) {
+      this.leaveLine(state);
+      this.forgetIfIdle(state);
+    } else if (state.retryWhenDone) {
+      this.attempt(state);
+    }
+  }
+
+  /** Degraded mode, or a caller moved off Redis: the embedded semaphore, with the time left. */
+  private acquireLocally(request: PermitRequest, state: KeyState, limit: number, startedAt: number, resolve: (r: AcquireResult) => void): void {
+    state.pendingFast++; // keeps the state (and its in-flight count) alive while the caller waits
+    this.local.acquireFrom(request, startedAt).then(
+      (result) => {
+        state.pendingFast--;
+        if (!result.ok) {
+          this.forgetIfIdle(state);
+          return resolve(result);
+        }
+        if (this.closed) {
+          result.permit.release();
+          return resolve({ ok: false, reason: 'saturated', waitedMs: result.waitedMs });
+        }
+        const permit = this.track(state, limit, this.nextPermitId(), result.permit, this.currentMode === 'redis');
+        // Redis came back while this caller waited: register the permit at once.
+        if (permit.inRedis) void this.renew([permit]);
+        resolve({ ok: true, permit, waitedMs: result.waitedMs });
+      },
+      (error) => {
+        state.pendingFast--;
+        resolve({ ok: false, reason: 'saturated', waitedMs: this.now() - startedAt });
+        this.logger?.warn({ err: String(error) }, 'in-process permit acquisition failed');
+      },
+    );
+  }
+
+  // ------------------------------------------------------------ Redis lost and found
+
+  private goDegraded(error: unknown): void {
+    if (this.closed || this.currentMode === 'degraded') return;
+    this.currentMode = 'degraded';
+    this.epoch++;
+    this.logger?.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'Redis unreachable: concurrency permits are enforced per instance until it answers again',
+    );
+    // Permits already out keep counting against the in-process cap.
+    for (const permit of this.held) {
+      if (!permit.local) permit.local = this.local.adopt(permit.state.key, permit.limit);
+    }
+    // Callers waiting on Redis continue in-process with the time they have left.
+    const moving = [...this.pendingFast];
+    this.pendingFast.clear();
+    for (const entry of moving) {
+      entry.done = true;
+      this.acquireLocally(entry.request, entry.state, entry.limit, entry.startedAt, entry.resolve);
+    }
+    for (const state of this.states.values()) {
+      state.attempting = false;
+      state.retryWhenDone = false;
+      state.inLine = false; // our place lapses on its own
+      for (let waiter = state.waiters.shift(); waiter; waiter = state.waiters.shift()) {
+        disarmWaiter(waiter);
+        this.acquireLocally(waiter.request, state, state.limit, waiter.startedAt, waiter.resolve);
+      }
+    }
+    this.notify('degraded');
+  }
+
+  private probe(): void {
+    if (this.closed || this.currentMode === 'redis' || this.probing || this.redis.status === 'end') return;
+    this.probing = true;
+    this.redis.ping().then(
+      () => {
+        this.probing = false;
+        if (this.redis.status === 'ready') this.reattach();
+      },
+      () => {
+        this.probing = false;
+      },
+    );
+  }
+
+  private reattach(): void {
+    if (this.closed || this.currentMode === 'redis') return;
+    this.currentMode = 'redis';
+    this.logger?.info({}, 'Redis reachable again: concurrency permits are shared across instances again');
+    this.releaseStrays();
+    // Permits taken in-process meanwhile join the shared count so new callers see them.
+    for (const permit of this.held) permit.inRedis = true;
+    if (this.held.size > 0) void this.renew([...this.held]);
+    this.notify('redis');
+  }
+
+  // ------------------------------------------------------------ the one timer
+
+  private tick(): void {
+    const now = this.now();
+    if (this.currentMode === 'degraded') return this.probe();
+    if (this.redisUnresponsive(now)) {
+      return this.goDegraded(new Error(`Redis did not answer within ${this.commandTimeoutMs} ms`));
+    }
+    // Re-poll: covers a missed wake-up and a crashed holder's lapsed lease, and
+    // keeps this instance's place in line fresh.
+    for (const state of this.states.values()) {
+      if (state.waiters.length > 0 && !state.attempting) this.attempt(state);
+    }
+    if (now - this.lastRenewAt >= this.renewEveryMs && !this.renewing) {
+      this.lastRenewAt = now;
+      if (this.held.size > 0) {
+        this.renewing = true;
+        void this.renew([...this.held]).finally(() => {
+          this.renewing = false;
+        });
+      }
+    }
+  }
+
+  private redisUnresponsive(now: number): boolean {
+    for (const entry of this.pendingFast) if (now - entry.startedAt > this.commandTimeoutMs) return true;
+    for (const state of this.states.values()) if (state.attempting && now - state.attemptStartedAt > this.commandTimeoutMs) return true;
+    return false;
+  }
+
+  /** One pipeline renewing every lease this instance holds. */
+  private async renew(permits: HeldPermit[]): Promise<void> {
+    const live = permits.filter((p) => p.inRedis && !p.released);
+    if (live.length === 0) return;
+    const calls = live.map((p) => ({ keys: [p.state.heldKey], args: [p.id, this.leaseMs, this.keyTtlMs] }));
+    try {
+      await runScriptBatch(this.redis, RENEW, calls);
+    } catch (error) {
+      return this.goDegraded(error);
+    }
+    // A release that overtook its renewal (the renewal re-sent after NOSCRIPT) left
+    // the permit re-added: give it back again rather than wait for the lease.
+    for (const p of live) if (p.released) this.releaseStray(p.state, p.id);
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private track(state: KeyState, limit: number, id: string, local: Permit | null, inRedis: boolean): HeldPermit {
+    const permit = new HeldPermit(this, id, state, limit, local, inRedis);
+    state.inFlight++;
+    this.held.add(permit);
+    return permit;
+  }
+
+  private releaseStray(state: KeyState, permitId: string): void {
+    if (this.redis.status !== 'ready') return this.rememberStray(state, permitId);
+    runScript(this.redis, RELEASE, [state.heldKey], [permitId, this.channel, state.wakeMessage]).catch(() => this.rememberStray(state, permitId));
+  }
+
+  /** A permit given back while Redis could not hear it: released there on re-attach, or its lease lapses first. */
+  private rememberStray(state: KeyState, permitId: string): void {
+    if (this.closed || this.strays.size >= MAX_STRAYS) return;
+    this.strays.set(permitId, state);
+  }
+
+  private releaseStrays(): void {
+    if (this.strays.size === 0) return;
+    const calls = [...this.strays].map(([id, state]) => ({ keys: [state.heldKey], args: [id, this.channel, state.wakeMessage] }));
+    this.strays.clear();
+    runScriptBatch(this.redis, RELEASE, calls).catch(() => {}); // their leases lapse
+  }
+
+  private leaveLine(state: KeyState): void {
+    if (!state.inLine) return;
+    state.inLine = false;
+    if (this.currentMode !== 'redis' || this.redis.status !== 'ready') return;
+    runScript(this.redis, LEAVE_LINE, state.lineKeys, [this.instanceId, this.channel, state.wakeMessage]).catch(() => {});
+  }
+
+  private notify(mode: 'redis' | 'degraded'): void {
+    try {
+      this.onModeChange?.(mode);
+    } catch (error) {
+      this.logger?.warn({ err: String(error) }, 'onModeChange threw');
+    }
+  }
+
+  private finishFast(entry: PendingFast, result: AcquireResult): void {
+    entry.done = true;
+    entry.resolve(result);
+  }
+
+  private nextPermitId(): string {
+    return `${this.instanceId}:${(++this.sequence).toString(36)}`;
+  }
+
+  private stateFor(key: string, limit: number): KeyState {
+    let state = this.states.get(key);
+    if (!state) {
+      // One hash tag per key keeps the three structures in one slot (Redis Cluster).
+      const base = `${this.prefix}sem:{${key}}:`;
+      const heldKey = `${base}held`;
+      const lineKeys = [`${base}line`, `${base}line-exp`] as const;
+      state = {
+        key,
+        heldKey,
+        lineKeys,
+        acquireKeys: [heldKey, lineKeys[0], lineKeys[1]],
+        wakeMessage: `${this.instanceId} ${key}`,
+        limit,
+        inFlight: 0,
+        waiters: new WaiterQueue(),
+        pendingFast: 0,
+        attempting: false,
+        attemptStartedAt: 0,
+        retryWhenDone: false,
+        inLine: false,
+      };
+      this.states.set(key, state);
+    }
+    state.limit = limit;
+    return state;
+  }
+
+  private forgetIfIdle(state: KeyState): void {
+    if (
+      state.inFlight <= 0 &&
+      state.waiters.length === 0 &&
+      state.pendingFast === 0 &&
+      !state.attempting &&
+      !state.inLine &&
+      this.states.get(state.key) === state
+    ) {
+      this.states.delete(state.key);
+    }
+  }
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+export function createRedisSemaphore(options: RedisSemaphoreOptions): Semaphore {
+  return new RedisSemaphore(options);
+}
