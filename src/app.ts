@@ -1,0 +1,193 @@
+// buildApp(deps): composes the gateway from what it is given; never listens.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import type { Dispatcher } from 'undici';
+import { ByokService } from './byok/service.js';
+import { envSlot } from './byok/targets.js';
+import type { GatewayConfig } from './config.js';
+import { ChatGateway } from './gateway/chat.js';
+import { NO_OBSERVER, type GatewayObserver } from './gateway/events.js';
+import { createInvalidationBus } from './gateway/invalidation.js';
+import { checkBaseUrl } from './gateway/network-guard.js';
+import { OrgConfigCache, type ResolvedSlot } from './gateway/org-configs.js';
+import { runCompletionProbe, runProbe } from './gateway/probe.js';
+import { createUpstreamAgent } from './gateway/upstream-agent.js';
+import { UsageRecorder } from './gateway/usage-recorder.js';
+import type { KeyVault } from './keys/vault.js';
+import {
+  createLocalAuthFailureCounter,
+  createLocalSemaphore,
+  createRedisAuthFailureCounter,
+  createRedisSemaphore,
+  type AuthFailureCounter,
+  type Semaphore,
+} from './limits/index.js';
+import { TokenAuthenticator } from './plugins/auth.js';
+import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { loggerOptions } from './plugins/logger.js';
+import { ADAPTERS, adapterFor } from './providers/adapters.js';
+import { byokRoutes } from './routes/byok.js';
+import { ErrorSchema, SlotViewSchema } from './routes/schemas.js';
+import { opsRoutes } from './routes/ops.js';
+import { v1Routes } from './routes/v1.js';
+import type { Storage } from './store/db.js';
+import { SlotRepository } from './store/slots.js';
+import { UsageRepository } from './store/usage.js';
+
+export interface AppDeps {
+  config: GatewayConfig;
+  storage: Storage;
+  vault: KeyVault;
+  /** A connected ioredis client, or null for in-process limits. The app closes it. */
+  redis: Redis | null;
+  /** Key prefix for everything this gateway keeps in Redis. */
+  redisPrefix?: string;
+  /** The upstream HTTP dispatcher; default: a keep-alive agent with the network guard. */
+  dispatcher?: Dispatcher;
+  /** Logger: pino options, an instance, or false. Default: pino at config.logLevel with redaction. */
+  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  observer?: GatewayObserver;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived. */
+    startedAt: number;
+  }
+  interface FastifyInstance {
+    gateway: {
+      semaphore: Semaphore;
+      usage: UsageRecorder;
+      configs: OrgConfigCache;
+      storage: Storage;
+      redis: Redis | null;
+    };
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, storage, vault, redis } = deps;
+  const redisPrefix = deps.redisPrefix ?? 'byokgw:';
+  const loggerOption =
+    deps.logger && typeof (deps.logger as { info?: unknown }).info === 'function'
+      ? { loggerInstance: deps.logger as FastifyServerOptions['loggerInstance'] }
+      : { logger: (deps.logger as FastifyServerOptions['logger']) ?? loggerOptions(config.logLevel) };
+
+  const app = Fastify({
+    ...loggerOption,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorSchema);
+  app.addSchema(SlotViewSchema);
+  app.decorateRequest('startedAt', 0);
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request, reply) => {
+    request.startedAt = performance.now();
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(errorHandlerPlugin);
+
+  // ---- components with a lifecycle, closed in reverse order in onClose
+  const log = app.log;
+  const semaphore: Semaphore = redis
+    ? createRedisSemaphore({ redis, prefix: `${redisPrefix}sem:`, logger: log })
+    : createLocalSemaphore();
+  const authFailures: AuthFailureCounter = redis
+    ? createRedisAuthFailureCounter({ redis, prefix: `${redisPrefix}authfail:`, logger: log })
+    : createLocalAuthFailureCounter();
+  const policy = { blockPrivateNetworks: config.blockPrivateNetworks };
+  const dispatcher = deps.dispatcher ?? createUpstreamAgent({ policy, connectTimeoutMs: config.upstreamConnectTimeoutMs });
+  const slots = new SlotRepository(storage.db);
+  const usageRepository = new UsageRepository(storage.db);
+  const env = {
+    main: config.fixedMain ? envSlot('main', config.fixedMain) : null,
+    fallback: config.fixedFallback ? envSlot('fallback', config.fixedFallback) : null,
+  };
+  const configs = new OrgConfigCache({
+    slots,
+    vault,
+    env,
+    onStorageError: (err) => log.warn({ err }, 'config cache: storage unreachable, serving cached config'),
+  });
+  const bus = await createInvalidationBus({
+    redis,
+    redisPrefix,
+    storage,
+    onInvalidate: (orgId) => (orgId === null ? configs.invalidateAll() : configs.invalidate(orgId)),
+    logger: log,
+  });
+  const usage = new UsageRecorder({
+    repository: usageRepository,
+    flushIntervalMs: config.usageFlushIntervalMs,
+    bufferLimit: config.usageBufferLimit,
+    logger: log,
+  });
+  const observer = deps.observer ?? NO_OBSERVER;
+  const checkUrl = (url: string) => checkBaseUrl(url, policy);
+  const probe = (target: Parameters<typeof runProbe>[1], mode: 'metadata' | 'completion') =>
+    mode === 'completion'
+      ? runCompletionProbe(adapterFor(target.provider), target, dispatcher, { timeoutMs: Math.max(config.probeTimeoutMs, config.upstreamFirstByteTimeoutMs) })
+      : runProbe(adapterFor(target.provider), target, dispatcher, { timeoutMs: config.probeTimeoutMs });
+
+  const byok = new ByokService({ slots, vault, env, checkBaseUrl: checkUrl, probe: (target) => probe(target, 'metadata'), onChange: (orgId) => bus.publish(orgId) });
+  const gateway = new ChatGateway({
+    configs,
+    adapters: ADAPTERS,
+    dispatcher,
+    semaphore,
+    authFailures,
+    async softDisable(slot: ResolvedSlot, failures: number, httpStatus: number | null) {
+      const disabled = await byok.softDisable(slot.orgId, slot.slot, slot.fingerprint, {
+        httpStatus,
+        failures,
+        reason: `The provider answered ${httpStatus ?? 'an auth error'} ${failures} times in a row: the key was rejected.`,
+      });
+      if (disabled) {
+        observer.softDisable(slot.target?.provider ?? 'unknown');
+        log.warn({ orgId: slot.orgId, slot: slot.slot, failures, httpStatus }, 'key soft-disabled after repeated auth failures');
+      }
+    },
+    recordAuthFailures: (slot, failures) => byok.recordAuthFailures(slot.orgId, slot.slot, slot.fingerprint, failures),
+    usage,
+    observer,
+    settings: {
+      firstByteTimeoutMs: config.upstreamFirstByteTimeoutMs,
+      idleTimeoutMs: config.upstreamIdleTimeoutMs,
+      queueWaitMs: config.queueWaitMs,
+      softDisableAfter: config.softDisableAfter,
+      maxResponseBytes: 32 * 1024 * 1024,
+    },
+    logger: log,
+  });
+
+  app.decorate('gateway', { semaphore, usage, configs, storage, redis });
+
+  const auth = new TokenAuthenticator({ admin: config.adminTokens, service: config.serviceTokens });
+  await app.register(opsRoutes);
+  await app.register(v1Routes, { auth, gateway, configs });
+  await app.register(byokRoutes, { auth, byok, usage: usageRepository, checkBaseUrl: checkUrl, probe });
+
+  app.addHook('onClose', async () => {
+    await semaphore.close().catch((err: unknown) => log.warn({ err }, 'semaphore close failed'));
+    await usage.close(config.shutdownGraceMs);
+    await bus.close();
+    await authFailures.close();
+    if (!deps.dispatcher) await (dispatcher as Dispatcher & { close(): Promise<void> }).close();
+    if (redis) redis.disconnect();
+    await storage.close();
+  });
+
+  return app;
+}
