@@ -2,10 +2,13 @@
 // failover (Main → Fallback, once), count auth failures, record usage.
 import type { Dispatcher } from 'undici';
 import { ApiError } from '../errors.js';
+import { redactKeyLike } from '../keys/redact.js';
+import type { Secret } from '../keys/secret.js';
 import type { AuthFailureCounter, Permit, Semaphore } from '../limits/index.js';
 import { getProvider } from '../providers/registry.js';
 import {
   UpstreamError,
+  type CallTarget,
   type ChatCompletionChunk,
   type ChatRequest,
   type ProviderAdapter,
@@ -94,6 +97,15 @@ const FAILOVER_REASON: Record<UpstreamError['kind'], FailoverReason | null> = {
 };
 
 const RETRY_AFTER_CAP_MS = 60_000;
+
+/** Providers quote the key they rejected: remove this slot's own secrets from the message. */
+function scrubbed(error: UpstreamError, target: CallTarget): UpstreamError {
+  if (!error.providerMessage) return error;
+  const secrets = [target.apiKey, ...Object.values(target.secrets)].filter((s): s is Secret => s !== null).map((s) => s.reveal());
+  const message = redactKeyLike(error.providerMessage, secrets);
+  if (message === error.providerMessage) return error;
+  return new UpstreamError({ kind: error.kind, status: error.status, retryAfterMs: error.retryAfterMs, providerMessage: message, providerCode: error.providerCode });
+}
 
 /** The contract's status and code for an upstream failure the caller receives. */
 export function upstreamApiError(error: UpstreamError, served: { provider: string; model: string; slot: SlotName }): ApiError {
@@ -263,8 +275,9 @@ export class ChatGateway {
     }
   }
 
-  #failed(attempt: Attempt, error: UpstreamError): AttemptFailure {
+  #failed(attempt: Attempt, rawError: UpstreamError): AttemptFailure {
     attempt.permit.release();
+    const error = scrubbed(rawError, attempt.slot.target!);
     if (error.kind === 'auth') void this.#countAuthFailure(attempt.slot, error.status);
     return { failed: error };
   }
