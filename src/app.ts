@@ -98,6 +98,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   await app.register(errorHandlerPlugin);
+  // curl and many clients send content-type: application/json on bodiless DELETE/POST.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.method !== 'PUT' && request.method !== 'PATCH') return done(null, undefined);
+    return jsonParser(request, body as string, done);
+  });
 
   // ---- components with a lifecycle, closed in reverse order in onClose
   const log = app.log;
