@@ -8,7 +8,7 @@ import { ByokService } from './byok/service.js';
 import { envSlot } from './byok/targets.js';
 import type { GatewayConfig } from './config.js';
 import { ChatGateway } from './gateway/chat.js';
-import { NO_OBSERVER, type GatewayObserver } from './gateway/events.js';
+import type { GatewayObserver } from './gateway/events.js';
 import { createInvalidationBus } from './gateway/invalidation.js';
 import { checkBaseUrl } from './gateway/network-guard.js';
 import { OrgConfigCache, type ResolvedSlot } from './gateway/org-configs.js';
@@ -26,6 +26,9 @@ import {
 } from './limits/index.js';
 import { TokenAuthenticator } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { combineObservers, configuredModels, createGatewayMetrics } from './plugins/metrics.js';
+import { OpenStreams } from './plugins/open-streams.js';
+import { openapiPlugin } from './plugins/openapi.js';
 import { loggerOptions } from './plugins/logger.js';
 import { ADAPTERS, adapterFor } from './providers/adapters.js';
 import { byokRoutes } from './routes/byok.js';
@@ -98,6 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   await app.register(errorHandlerPlugin);
+  // Before every route: it documents the routes registered after it.
+  await app.register(openapiPlugin);
   // curl and many clients send content-type: application/json on bodiless DELETE/POST.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -141,7 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bufferLimit: config.usageBufferLimit,
     logger: log,
   });
-  const observer = deps.observer ?? NO_OBSERVER;
+  const metrics = createGatewayMetrics({ semaphore, usage }, { models: configuredModels(config) });
+  const observer = deps.observer ? combineObservers(metrics, deps.observer) : metrics;
   const checkUrl = (url: string) => checkBaseUrl(url, policy);
   const probe = (target: Parameters<typeof runProbe>[1], mode: 'metadata' | 'completion') =>
     mode === 'completion'
@@ -182,11 +188,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('gateway', { semaphore, usage, configs, storage, redis });
 
   const auth = new TokenAuthenticator({ admin: config.adminTokens, service: config.serviceTokens });
-  await app.register(opsRoutes);
-  await app.register(v1Routes, { auth, gateway, configs });
+  const streams = new OpenStreams();
+  // Hijacked chat streams are invisible to app.close(): let them finish (up to the grace) first.
+  app.addHook('preClose', async () => void streams.drain(config.shutdownGraceMs).then(() => app.server.closeIdleConnections()));
+  await app.register(opsRoutes, { metrics });
+  await app.register(v1Routes, { auth, gateway, configs, streams });
   await app.register(byokRoutes, { auth, byok, usage: usageRepository, checkBaseUrl: checkUrl, probe });
 
   app.addHook('onClose', async () => {
+    await streams.drain(config.shutdownGraceMs);
     await semaphore.close().catch((err: unknown) => log.warn({ err }, 'semaphore close failed'));
     await usage.close(config.shutdownGraceMs);
     await bus.close();

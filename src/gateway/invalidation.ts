@@ -25,7 +25,8 @@ export async function createInvalidationBus(options: {
   if (options.redis) {
     const channel = `${options.redisPrefix ?? ''}${CHANNEL}`;
     const publisher = options.redis;
-    const subscriber = publisher.duplicate();
+    // The subscriber queues its SUBSCRIBE until connected (and ioredis re-subscribes after reconnects).
+    const subscriber = publisher.duplicate({ enableOfflineQueue: true });
     subscriber.on('error', () => {});
     subscriber.on('message', (_channel: string, message: string) => deliver(message));
     // After a reconnect, messages may have been missed: everything is suspect.
