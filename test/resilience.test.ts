@@ -190,7 +190,7 @@ describe('soft-disable after repeated 401/403', () => {
     const disabled = await status('sd');
     expect(disabled.main.disabledReason).toContain('401');
     expect(disabled.main.disabledAt).not.toBeNull();
-    const audit = await (await fetch(`${gateway.url}/byok/sd/audit`, { headers: gateway.admin })).json();
+    const audit = (await (await fetch(`${gateway.url}/byok/sd/audit`, { headers: gateway.admin })).json()) as { data: unknown[] };
     expect(audit.data[0]).toMatchObject({ action: 'soft_disable', actor: 'gateway', detail: { httpStatus: 401, failures: 3 } });
 
     const mainCalls = main.calls.length;
@@ -201,7 +201,7 @@ describe('soft-disable after repeated 401/403', () => {
 
     const enabled = await fetch(`${gateway.url}/byok/sd/main/enable`, { method: 'POST', headers: { authorization: gateway.admin.authorization } });
     expect(enabled.status).toBe(200);
-    expect((await enabled.json()).status).toBe('active');
+    expect(((await enabled.json()) as { status: string }).status).toBe('active');
     const back = await chat(gateway, 'sd');
     expect(back.headers.get('x-gateway-slot')).toBe('main');
   });

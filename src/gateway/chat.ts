@@ -21,6 +21,7 @@ import type { SlotName } from '../store/slots.js';
 import type { CallOutcome, GatewayObserver } from './events.js';
 import { ClientAbortError, readBody, sendUpstream, transportError, type UpstreamResponse } from './upstream.js';
 import type { OrgConfigCache, ResolvedOrg, ResolvedSlot } from './org-configs.js';
+import { stampChunkBlocks, stampCompletionBlocks, withoutForeignBlocks } from './thinking-blocks.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export type FailoverReason =
@@ -240,7 +241,7 @@ export class ChatGateway {
     }
     const attempt: Attempt = { slot, adapter, permit: acquired.permit, sentAt: performance.now() };
     try {
-      const upstreamRequest = this.#build(adapter, request, target, stream);
+      const upstreamRequest = this.#build(adapter, withoutForeignBlocks(request, adapter.family), target, stream);
       attempt.sentAt = performance.now();
       const response = await sendUpstream(
         this.#deps.dispatcher,
@@ -320,6 +321,7 @@ export class ChatGateway {
     const target = attempt.slot.target!;
     const completion = attempt.adapter.parseChatResponse(parsed, target, meta);
     if (completion instanceof UpstreamError) return this.#failed(attempt, completion);
+    stampCompletionBlocks(completion.choices, attempt.adapter.family);
     attempt.permit.release();
     this.#succeeded(attempt.slot);
     const served = this.#served(attempt.slot, failoverReason);
@@ -386,11 +388,13 @@ export class ChatGateway {
     failoverReason: FailoverReason | null,
   ): Promise<void> {
     let ttftMs: number | null = null;
+    const family = attempt.adapter.family;
     let outcome: CallOutcome = 'success';
     let streamError: UpstreamError | null = null;
     const write = async (chunks: ChatCompletionChunk[]) => {
       for (const chunk of chunks) {
         if (!includeUsage && isTerminalUsageChunk(chunk)) continue;
+        stampChunkBlocks(chunk, family);
         if (ttftMs === null) ttftMs = performance.now() - ctx.startedAt;
         if (!sink.write(`data: ${JSON.stringify(chunk)}\n\n`)) await sink.drain();
       }
@@ -415,7 +419,13 @@ export class ChatGateway {
     } catch (err) {
       const error = transportError(err, ctx.signal);
       if (error instanceof ClientAbortError) outcome = 'cancelled';
-      else streamError = error as UpstreamError;
+      else if (error instanceof UpstreamError && error.kind === 'network') {
+        // The connection dropped before the body ended: the upstream cut the stream. The
+        // translator judges whether its terminal event had arrived (truncated if not).
+        const step = translator.finish();
+        await write(step.chunks);
+        streamError = step.error ?? null;
+      } else streamError = error as UpstreamError;
     }
     if (streamError) {
       outcome = streamError.kind === 'truncated' ? 'truncated' : 'error';

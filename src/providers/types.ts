@@ -31,6 +31,8 @@ export interface ThinkingBlock {
   thinking?: string;
   signature?: string;
   data?: string;
+  /** The wire family that minted the block (set by the gateway); other families never receive it. */
+  provider?: string;
 }
 
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
