@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, errorBody } from '../errors.js';
+import { quotableName } from '../keys/redact.js';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -12,12 +13,19 @@ interface ValidationIssue {
 function describeValidation(error: FastifyError): { message: string; param: string | null } {
   const issue = (error.validation?.[0] ?? {}) as ValidationIssue;
   const context = error.validationContext ?? 'body';
-  const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  // Segments are names the caller chose (record keys): never echo one that could be a pasted key.
+  const path = (issue.instancePath ?? '')
+    .replace(/^\//, '')
+    .split('/')
+    .map((segment) => (segment === '' || /^\d+$/.test(segment) ? segment : (quotableName(segment.replace(/~1/g, '/').replace(/~0/g, '~')) ?? '…')))
+    .join('.');
   let detail = issue.message ?? 'is invalid';
   if (issue.keyword === 'additionalProperties' && issue.params?.additionalProperty) {
+    const name = quotableName(String(issue.params.additionalProperty));
+    const where = path ? `${context}.${path}` : context;
     return {
-      message: `Unknown field "${String(issue.params.additionalProperty)}" in ${path ? `${context}.${path}` : context}: remove it or check its spelling.`,
-      param: path ? `${path}.${String(issue.params.additionalProperty)}` : String(issue.params.additionalProperty),
+      message: name ? `Unknown field "${name}" in ${where}: remove it or check its spelling.` : `An unknown field in ${where}: remove it or check its spelling.`,
+      param: name ? (path ? `${path}.${name}` : name) : path || null,
     };
   }
   if (issue.keyword === 'required' && issue.params?.missingProperty) {
@@ -29,6 +37,37 @@ function describeValidation(error: FastifyError): { message: string; param: stri
   }
   const where = path ? `${context}.${path}` : context;
   return { message: `Invalid ${where}: ${detail}.`, param: path || null };
+}
+
+// PostgreSQL / driver codes that mean "the database is not reachable right now".
+const STORAGE_DOWN = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+/** The database went away under a request (driver errors are wrapped, so the cause chain is walked). */
+export function isStorageUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && STORAGE_DOWN.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Maps every error to the contract's shape; bad input is always a 4xx. */
@@ -62,6 +101,13 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send(errorBody(error.statusCode, 'invalid_request', error.message));
+    }
+    if (isStorageUnavailable(error)) {
+      request.log.warn({ err: error }, 'storage unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send(errorBody(503, 'storage_unavailable', 'The configuration database is unreachable; nothing was changed. Retry shortly.'));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(errorBody(500, 'internal_error', 'The gateway failed unexpectedly; the request id in X-Request-Id identifies it in the logs.'));

@@ -30,6 +30,8 @@ export interface TestGatewayOptions {
   /** An already open storage shared between instances (the caller closes it). */
   sharedStorage?: Storage;
   redis?: boolean;
+  /** A Redis URL other than the test server's (a proxy, a closed port). */
+  redisUrl?: string;
   redisPrefix?: string;
   env?: Record<string, string>;
   masterKeys?: string;
@@ -59,7 +61,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     config,
     storage: sharedStorage ? { ...sharedStorage, close: async () => {} } : storage,
     vault: KeyVault.fromSpec(options.masterKeys ?? generateMasterKey('test1')),
-    redis: options.redis ? connectRedis(serviceUrls().redisUrl) : null,
+    redis: options.redisUrl ? connectRedis(options.redisUrl) : options.redis ? connectRedis(serviceUrls().redisUrl) : null,
     redisPrefix: options.redisPrefix ?? redisPrefix(),
     logger,
   });
