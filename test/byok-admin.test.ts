@@ -154,6 +154,32 @@ describe.each(STORAGE_KINDS)('BYOK admin API on %s', (kind) => {
     expect(audit.data.map((e: { action: string }) => e.action)).toEqual(['delete', 'delete', 'update', 'store', 'store']);
   });
 
+  it('stores every credential field encrypted and shows hints for secrets, plain values for the rest', async () => {
+    const res = await put(gateway, 'aws', 'main', {
+      provider: 'bedrock',
+      model: 'anthropic.claude-sonnet-4-6',
+      credentials: { accessKeyId: 'AKIAABCDEFGHIJKLMNOP', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY', region: 'eu-west-1' },
+    });
+    expect(res.statusCode).toBe(201);
+    const slot = res.json();
+    expect(slot.credentials.region).toBe('eu-west-1');
+    expect(slot.credentials.secretAccessKey.hint).toMatch(/…/);
+    expect(slot.credentials.accessKeyId.fingerprint).toMatch(/^sha256:/);
+    expect(res.body).not.toContain('YSECRETKEY');
+    const rows = JSON.stringify(await gateway.storage.db.execute(sql`select * from byok_slots where org_id = 'aws'`));
+    expect(rows).not.toContain('YSECRETKEY');
+    expect(rows).not.toContain('AKIAABCDEFGHIJKLMNOP');
+    const missing = await put(gateway, 'aws2', 'main', { provider: 'bedrock', model: 'm', credentials: { accessKeyId: 'AKIA0000000000000000' } });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.param).toBe('credentials.secretAccessKey');
+  });
+
+  it('derives the Cloudflare Workers AI base URL from the account id', async () => {
+    const res = await put(gateway, 'cf', 'main', { provider: 'cloudflare_workers_ai', model: '@cf/meta/llama-3.1-8b-instruct', apiKey: 'cf-token-0000000001', credentials: { accountId: 'abc123' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().baseUrl).toBe('https://api.cloudflare.com/client/v4/accounts/abc123/ai/v1');
+  });
+
   it('lists the curated models and every provider in the catalog', async () => {
     const catalog = (await gateway.app.inject({ method: 'GET', url: '/byok/catalog', headers: gateway.admin })).json();
     expect(catalog.models).toHaveLength(6);
