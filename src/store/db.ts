@@ -37,13 +37,15 @@ export async function openPostgres(databaseUrl: string, options: { max?: number 
     idle_timeout: 60,
   });
   const db = drizzle({ client, schema }) as unknown as Database;
-  const lock = await client.reserve();
+  // One dedicated connection holds the advisory lock and runs the migrations, so the
+  // pool (whatever its size) is never starved by them.
+  const migrator = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
-    await lock`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migrate(drizzle({ client: migrator, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
   } finally {
-    await lock`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
-    lock.release();
+    await migrator.end({ timeout: 5 });
   }
   return {
     db,
