@@ -1,8 +1,9 @@
 // Turns an admin's PUT/PATCH body into a validated slot configuration, with errors
 // that say what to fix. Pure: no storage, no network (the base URL's DNS check is the
 // caller's).
-import { ApiError } from '../errors.js';
+import { ApiError, MAX_JSON_DEPTH, nestsDeeperThan } from '../errors.js';
 import { cleanPastedKey } from '../keys/hints.js';
+import { quotableName } from '../keys/redact.js';
 import {
   CURATED_MODELS,
   PROVIDER_IDS,
@@ -76,6 +77,13 @@ export function resolveBaseUrl(
 ): string | null {
   if (requested) return normaliseBaseUrl(requested);
   if (plan) return normaliseBaseUrl(findPlan(provider, plan)!.baseUrl);
+  if (provider.id === 'azure_openai') {
+    if (params.endpoint) return normaliseBaseUrl(params.endpoint);
+    if (params.resourceName) return `https://${encodeURIComponent(params.resourceName)}.openai.azure.com`;
+    throw new ApiError(400, 'base_url_required', 'Azure OpenAI needs credentials.resourceName, credentials.endpoint or baseUrl (https://<resource>.openai.azure.com).', {
+      param: 'credentials.resourceName',
+    });
+  }
   if (provider.id === 'cloudflare_workers_ai' && params.accountId) {
     return `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(params.accountId)}/ai/v1`;
   }
@@ -97,18 +105,21 @@ export function validateCredentials(provider: ProviderInfo, apiKey: string | und
   if (apiKey !== undefined) merged.apiKey = apiKey;
   for (const [name, raw] of Object.entries(merged)) {
     if (name === 'apiKey') continue;
+    const quoted = quotableName(name);
+    const field = quoted ? `credentials.${quoted}` : 'credentials';
     if (!fields.has(name)) {
       const known = [...fields.keys()];
+      const what = quoted ? `"${quoted}" is not one of them` : 'one of the given names is not one of them';
       throw new ApiError(
         400,
         'invalid_credentials',
         known.length
-          ? `${provider.name} takes credentials ${known.join(', ')} (and apiKey); "${name}" is not one of them.`
-          : `${provider.name} takes only apiKey; remove credentials.${name}.`,
-        { param: `credentials.${name}` },
+          ? `${provider.name} takes credentials ${known.join(', ')} (and apiKey); ${what}.`
+          : `${provider.name} takes only apiKey; remove ${quoted ? field : 'credentials'}.`,
+        { param: field },
       );
     }
-    if (typeof raw !== 'string') throw new ApiError(400, 'invalid_credentials', `credentials.${name} must be a string.`, { param: `credentials.${name}` });
+    if (typeof raw !== 'string') throw new ApiError(400, 'invalid_credentials', `${field} must be a string.`, { param: field });
   }
   if (merged.apiKey !== undefined) {
     const key = cleanPastedKey(merged.apiKey);
@@ -154,6 +165,11 @@ export function parseReasoningOverride(custom: unknown): Record<string, unknown>
         param: 'settings.reasoning.custom',
       });
     }
+  }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new ApiError(400, 'invalid_reasoning_override', `settings.reasoning.custom nests more than ${MAX_JSON_DEPTH} levels deep; provider options are flat.`, {
+      param: 'settings.reasoning.custom',
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError(400, 'invalid_reasoning_override', 'settings.reasoning.custom must be a JSON object, e.g. {"thinking": {"type": "enabled"}}.', {

@@ -40,6 +40,18 @@ export interface ByokRoutesOptions {
   probe: (target: CallTarget, mode: 'metadata' | 'completion') => Promise<ProbeResult>;
 }
 
+/** checkBaseUrl's reasons for a host that does not resolve (src/gateway/network-guard.ts). */
+const DNS_FAILURE = /does not resolve|could not be resolved|resolves to no address/;
+
+/**
+ * Ajv's type coercion turns a query's "1e400" into Infinity and lets it past `integer`,
+ * `minimum` and `maximum` (the range checks skip non-finite numbers): refuse it here.
+ */
+function queryInt(value: number | undefined, param: string): number | undefined {
+  if (value === undefined || Number.isSafeInteger(value)) return value;
+  throw new ApiError(400, 'invalid_request', `Invalid querystring.${param}: must be a whole number in range.`, { param });
+}
+
 function assertSlot(value: string): SlotName {
   if (value !== 'main' && value !== 'fallback') {
     throw new ApiError(400, 'invalid_slot', `The slot is "main" or "fallback", not "${value.slice(0, 64)}".`, { param: 'slot' });
@@ -105,7 +117,13 @@ export const byokRoutes: FastifyPluginAsyncTypebox<ByokRoutesOptions> = async (a
       const credentials = validateCredentials(provider, body.apiKey, body.credentials);
       let baseUrl = resolveBaseUrl(provider, plan, body.baseUrl, credentials.params);
       if (body.baseUrl && baseUrl) {
+        const started = performance.now();
         const check = await checkBaseUrl(baseUrl);
+        // A host that does not resolve is what a probe is for: a result, not a 400.
+        if (!check.ok && DNS_FAILURE.test(check.reason)) {
+          const latencyMs = Math.round(performance.now() - started);
+          return { ok: false, status: 'network_error', message: `Could not reach ${provider.name}: ${check.reason}`, httpStatus: null, latencyMs, models: null, modelFound: null };
+        }
         if (!check.ok) throw new ApiError(400, 'invalid_base_url', check.reason, { param: 'baseUrl' });
         baseUrl = check.url;
       }
@@ -198,7 +216,7 @@ export const byokRoutes: FastifyPluginAsyncTypebox<ByokRoutesOptions> = async (a
     },
     async (request) => {
       const orgId = assertOrgId(request.params.orgId, 'orgId');
-      const rows = await byok.audit(orgId, { limit: request.query.limit ?? 100, before: request.query.before });
+      const rows = await byok.audit(orgId, { limit: queryInt(request.query.limit, 'limit') ?? 100, before: queryInt(request.query.before, 'before') });
       return { data: rows.map((r) => ({ ...r, at: r.at.toISOString() })) };
     },
   );
@@ -217,8 +235,12 @@ export const byokRoutes: FastifyPluginAsyncTypebox<ByokRoutesOptions> = async (a
     async (request) => {
       const orgId = assertOrgId(request.params.orgId, 'orgId');
       const since = request.query.since ? new Date(request.query.since) : undefined;
-      if (since && Number.isNaN(since.getTime())) throw new ApiError(400, 'invalid_request', 'since must be an ISO 8601 time.', { param: 'since' });
-      const [rows, totals] = await Promise.all([usage.list(orgId, { since, limit: request.query.limit ?? 100 }), usage.totals(orgId, { since })]);
+      // Year 0 and earlier pass the date-time format but not PostgreSQL.
+      if (since && (Number.isNaN(since.getTime()) || since.getUTCFullYear() < 1)) {
+        throw new ApiError(400, 'invalid_request', 'since must be an ISO 8601 time (year 1 or later).', { param: 'since' });
+      }
+      const limit = queryInt(request.query.limit, 'limit') ?? 100;
+      const [rows, totals] = await Promise.all([usage.list(orgId, { since, limit }), usage.totals(orgId, { since })]);
       return { orgId, totals, data: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
     },
   );

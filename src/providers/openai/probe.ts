@@ -43,9 +43,10 @@ const PLAN_DIAGNOSES: readonly PlanDiagnosis[] = [
   { provider: 'moonshot', plan: 'developer', status: 403, hint: 'Moonshot answers 403 when the account balance is used up: top up the account.' },
 ];
 
+/** The plan whose endpoint the target calls; else the plan the admin chose (a proxy or test server in front). */
 function planOf(target: CallTarget): string | undefined {
   const base = normaliseBaseUrl(target.baseUrl);
-  return getProvider(target.provider).plans.find((plan) => normaliseBaseUrl(plan.baseUrl) === base)?.id;
+  return getProvider(target.provider).plans.find((plan) => normaliseBaseUrl(plan.baseUrl) === base)?.id ?? target.plan ?? undefined;
 }
 
 function diagnose(status: number, bodyText: string, target: CallTarget): string | null {
@@ -89,5 +90,10 @@ export function parseProbeResponse(status: number, _headers: UpstreamHeaders, bo
       status,
     );
   }
-  return modelListOutcome(status, models, target);
+  const listed = modelListOutcome(status, models, target);
+  // A model list may answer a key of either plan; only a chat call meets the plan (Z.ai error 1113 on the wrong one).
+  if (listed.status === 'ok' && getProvider(target.provider).plans.length > 0) {
+    return { ...listed, message: `${listed.message} A listing does not prove the plan: a test with mode "completion" checks the key against this plan's chat endpoint.` };
+  }
+  return listed;
 }
