@@ -455,7 +455,7 @@ describe('POST /byok/test, provider-specific diagnoses', () => {
   it('refuses a configuration the probe cannot be built from with 400, before any call', async () => {
     const { status, json } = await call('POST', '/byok/test', { provider: 'azure_openai', apiKey: 'probe-azure-key-93c1de' });
     expect(status).toBe(400);
-    expect(json.error.code).toBe('invalid_credentials');
+    expect(json.error.code).toBe('base_url_required');
     expect(json.error.message).toMatch(/endpoint/);
     const save = await call('PUT', '/byok/probe-incomplete/main?test=true', { provider: 'azure_openai', model: 'gpt-4o', apiKey: 'probe-azure-key-93c1de' });
     expect(save.status).toBe(400);
