@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import { ByokService } from './byok/service.js';
 import { envSlot } from './byok/targets.js';
 import type { GatewayConfig } from './config.js';
+import { errorBody } from './errors.js';
 import { ChatGateway } from './gateway/chat.js';
 import type { GatewayObserver } from './gateway/events.js';
 import { createInvalidationBus } from './gateway/invalidation.js';
@@ -25,11 +26,12 @@ import {
   type Semaphore,
 } from './limits/index.js';
 import { TokenAuthenticator } from './plugins/auth.js';
-import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { clientErrorHandler, errorHandlerPlugin, frameworkErrorHandler } from './plugins/error-handler.js';
+import { coerceQuery } from './plugins/query-coercion.js';
 import { combineObservers, configuredModels, createGatewayMetrics } from './plugins/metrics.js';
-import { OpenStreams } from './plugins/open-streams.js';
+import { InFlightCalls, closeGracefully } from './plugins/in-flight.js';
 import { openapiPlugin } from './plugins/openapi.js';
-import { loggerOptions } from './plugins/logger.js';
+import { logResponse, loggerOptions } from './plugins/logger.js';
 import { ADAPTERS, adapterFor } from './providers/adapters.js';
 import { byokRoutes } from './routes/byok.js';
 import { ErrorSchema, SlotViewSchema } from './routes/schemas.js';
@@ -83,23 +85,44 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...loggerOption,
     bodyLimit: config.bodyLimitBytes,
+    // One access line per request, from logResponse below (errors at info, the rest at debug).
+    disableRequestLogging: true,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Requests that arrive while closing get the contract's 503 from the onRequest hook below.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Org ids are up to 128 characters (the default, 100, would refuse the longest ones).
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    // No coercion: JSON bodies are validated as sent (see plugins/query-coercion.ts).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorSchema);
   app.addSchema(SlotViewSchema);
   app.decorateRequest('startedAt', 0);
   app.decorateRequest('actor', null);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('preValidation', coerceQuery);
+  // Callback-style hooks: no promise per request.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = performance.now();
     reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close').header('retry-after', '1').code(503).send(errorBody(503, 'shutting_down', 'This gateway instance is shutting down: retry, another instance will answer.'));
+      return;
+    }
+    done();
   });
+  app.addHook('onResponse', logResponse);
   await app.register(errorHandlerPlugin);
   // Before every route: it documents the routes registered after it.
   await app.register(openapiPlugin);
@@ -188,15 +211,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('gateway', { semaphore, usage, configs, storage, redis });
 
   const auth = new TokenAuthenticator({ admin: config.adminTokens, service: config.serviceTokens });
-  const streams = new OpenStreams();
-  // Hijacked chat streams are invisible to app.close(): let them finish (up to the grace) first.
-  app.addHook('preClose', async () => void streams.drain(config.shutdownGraceMs).then(() => app.server.closeIdleConnections()));
+  // Chat calls in flight finish (up to SHUTDOWN_GRACE_MS) and are recorded before the usage log is flushed.
+  const inFlight = new InFlightCalls();
+  closeGracefully(app, inFlight, config.shutdownGraceMs);
   await app.register(opsRoutes, { metrics });
-  await app.register(v1Routes, { auth, gateway, configs, streams });
+  await app.register(v1Routes, { auth, gateway, configs, inFlight });
   await app.register(byokRoutes, { auth, byok, usage: usageRepository, checkBaseUrl: checkUrl, probe });
 
   app.addHook('onClose', async () => {
-    await streams.drain(config.shutdownGraceMs);
+    await inFlight.idle();
     await semaphore.close().catch((err: unknown) => log.warn({ err }, 'semaphore close failed'));
     await usage.close(config.shutdownGraceMs);
     await bus.close();

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, errorBody } from '../errors.js';
 import { quotableName } from '../keys/redact.js';
@@ -68,6 +70,40 @@ export function isStorageUnavailable(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * Fastify's `frameworkErrors`: URLs the router cannot decode (`%FF`) or whose path
+ * parameter is longer than `maxParamLength` never reach a route nor the error handler.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // The onRequest hooks did not run: set the request id here.
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(errorBody(414, 'uri_too_long', 'A path segment of the URL is too long: org ids are at most 128 characters.'));
+    return;
+  }
+  void reply.status(400).send(errorBody(400, 'invalid_url', 'The URL is not valid: percent-encode it as UTF-8.'));
+}
+
+const CLIENT_ERROR = (status: number, code: string, message: string) => {
+  const body = JSON.stringify(errorBody(status, code, message));
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`;
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (a bare CR or a
+ * non-ASCII byte in a header or the path, oversized headers) is answered in the
+ * contract's shape too, before the connection closes.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write(CLIENT_ERROR(408, 'request_timeout', 'The request was not received in time.'));
+    else if (error.code === 'HPE_HEADER_OVERFLOW') socket.write(CLIENT_ERROR(431, 'headers_too_large', 'The request headers are too large.'));
+    else socket.write(CLIENT_ERROR(400, 'malformed_request', 'The HTTP request is malformed: header values and the path must be printable ASCII, without line breaks.'));
+  }
+  socket.destroy(error);
 }
 
 /** Maps every error to the contract's shape; bad input is always a 4xx. */

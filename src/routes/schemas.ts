@@ -245,7 +245,8 @@ export const ProbeRequestSchema = Type.Union([
       credentials: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 8192 }), { maxProperties: 16 })),
       baseUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
       plan: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-      model: Type.Optional(Type.String({ maxLength: 256 })),
+      // As in PUT (empty allowed: probe a key without a model); the model may go into a URL path.
+      model: Type.Optional(Type.String({ maxLength: 256, pattern: '^[^\\s\\x00-\\x1f]*$' })),
       settings: Type.Optional(SettingsInputSchema),
       mode: Type.Optional(Type.Union([Type.Literal('metadata'), Type.Literal('completion')])),
     },
@@ -263,7 +264,7 @@ export const ProbeRequestSchema = Type.Union([
 
 export const AuditQuerySchema = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'Page: events with an id below this one.' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Page: events with an id below this one.' })),
 });
 
 export const AuditListSchema = Type.Object({

@@ -1,8 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { assertOrgId } from '../errors.js';
+import { ApiError, MAX_JSON_DEPTH, assertOrgId, nestsDeeperThan } from '../errors.js';
 import type { ChatGateway, SseSink } from '../gateway/chat.js';
+import { ClientAbortError } from '../gateway/upstream.js';
 import type { OrgConfigCache } from '../gateway/org-configs.js';
 import type { TokenAuthenticator } from '../plugins/auth.js';
+import type { InFlightCalls } from '../plugins/in-flight.js';
 import type { ChatRequest } from '../providers/types.js';
 import { ChatCompletionSchema, ChatRequestSchema, ModelListSchema, OrgHeaderSchema, errors } from './schemas.js';
 
@@ -10,6 +13,8 @@ export interface V1RoutesOptions {
   auth: TokenAuthenticator;
   gateway: ChatGateway;
   configs: OrgConfigCache;
+  /** Calls in flight, for the graceful shutdown (a hijacked stream is invisible to app.close()). */
+  inFlight?: InFlightCalls;
 }
 
 const SSE_HEADERS = {
@@ -19,8 +24,48 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+function uncork(raw: ServerResponse): void {
+  raw.uncork();
+}
+
+/**
+ * A stream's frames go to the hijacked response, corked until the end of the tick: the
+ * chunks of one upstream read leave in one socket write instead of one write each.
+ */
+class ResponseSink implements SseSink {
+  readonly #raw: ServerResponse;
+
+  constructor(raw: ServerResponse) {
+    this.#raw = raw;
+  }
+
+  write(frame: string): boolean {
+    const raw = this.#raw;
+    if (raw.destroyed) return true;
+    if (raw.writableCorked === 0) {
+      raw.cork();
+      process.nextTick(uncork, raw);
+    }
+    return raw.write(frame);
+  }
+
+  drain(): Promise<void> {
+    const raw = this.#raw;
+    return new Promise<void>((resolve) => {
+      if (raw.destroyed) return resolve();
+      const done = () => {
+        raw.off('drain', done);
+        raw.off('close', done);
+        resolve();
+      };
+      raw.once('drain', done);
+      raw.once('close', done);
+    });
+  }
+}
+
 /** The OpenAI-compatible surface, for service tokens. */
-export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, { auth, gateway, configs }) => {
+export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, { auth, gateway, configs, inFlight }) => {
   app.addHook('preHandler', auth.require('service'));
 
   app.post(
@@ -36,16 +81,29 @@ export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, 
     },
     async (request, reply) => {
       const orgId = assertOrgId(request.headers['x-org-id'], 'X-Org-Id');
+      // Unknown fields pass through to the provider: a hostile nesting would overflow JSON.stringify.
+      if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
+        throw new ApiError(400, 'invalid_request', `The body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it.`);
+      }
       const controller = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) controller.abort();
       });
-      const outcome = await gateway.handle(request.body as ChatRequest, {
-        orgId,
-        requestId: request.id,
-        signal: controller.signal,
-        startedAt: request.startedAt,
-      });
+      let outcome: Awaited<ReturnType<ChatGateway['handle']>>;
+      try {
+        const handled = gateway.handle(request.body as ChatRequest, {
+          orgId,
+          requestId: request.id,
+          signal: controller.signal,
+          startedAt: request.startedAt,
+        });
+        inFlight?.track(handled, () => controller.abort());
+        outcome = await handled;
+      } catch (err) {
+        // The caller hung up (its usage row says cancelled): not a gateway failure.
+        if (err instanceof ClientAbortError) throw new ApiError(499, 'client_closed_request', 'The client closed the connection before the answer was ready.');
+        throw err;
+      }
       const served = outcome.served;
       const headers: Record<string, string> = {
         'x-request-id': request.id,
@@ -61,25 +119,9 @@ export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, 
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { ...SSE_HEADERS, ...headers });
-      const sink: SseSink = {
-        write: (frame) => (raw.destroyed ? true : raw.write(frame)),
-        drain: () =>
-          new Promise<void>((resolve) => {
-            if (raw.destroyed) return resolve();
-            const done = () => {
-              raw.off('drain', done);
-              raw.off('close', done);
-              resolve();
-            };
-            raw.once('drain', done);
-            raw.once('close', done);
-          }),
-      };
-      try {
-        await outcome.pipe(sink);
-      } finally {
-        raw.end();
-      }
+      const piped = outcome.pipe(new ResponseSink(raw)).finally(() => raw.end());
+      inFlight?.track(piped, () => controller.abort());
+      await piped;
     },
   );
 

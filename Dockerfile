@@ -1,0 +1,45 @@
+# syntax=docker/dockerfile:1
+# The gateway as a production image: compiled JavaScript on the current Node LTS, production
+# dependencies only, a non-root user, migrations beside dist/ (src/store/db.ts applies them
+# at start from ../../migrations relative to dist/store/db.js, i.e. /app/migrations).
+#   docker build -t byok-gateway .
+#   docker compose up        (compose.yaml: the gateway with PostgreSQL and Redis)
+# ---- build: every dependency, compile src/ to dist/
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+# ---- production dependencies only
+FROM node:24-slim AS deps
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---- runtime
+FROM node:24-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --chown=root:root package.json ./
+COPY --chown=root:root migrations ./migrations
+# The code stays root-owned and read-only to the process; only DATA_DIR is writable
+# (the embedded default keeps its PGlite database, tokens and master key there).
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+VOLUME ["/data"]
+USER node
+EXPOSE 8080
+# No curl in the slim image: Node's own fetch. /healthz needs no token.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM: stop accepting, let calls and streams finish (SHUTDOWN_GRACE_MS), flush the usage log.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/server.js"]
