@@ -55,6 +55,23 @@ export function errorBody(status: number, code: string, message: string, param: 
   return { error: { message, type: typeForStatus(status), code, param } };
 }
 
+/** Deepest JSON nesting accepted in a request: far beyond any real tool schema, far below a stack overflow. */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether arrays/objects nest deeper than `max` levels (iterative, so hostile input cannot overflow the stack). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function assertOrgId(value: unknown, param: string): string {

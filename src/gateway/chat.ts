@@ -19,7 +19,7 @@ import {
 } from '../providers/types.js';
 import type { SlotName } from '../store/slots.js';
 import type { CallOutcome, GatewayObserver } from './events.js';
-import { ClientAbortError, readBody, sendUpstream, transportError, type UpstreamResponse } from './upstream.js';
+import { ClientAbortError, readBody, redirectError, sendUpstream, transportError, type UpstreamResponse } from './upstream.js';
 import type { OrgConfigCache, ResolvedOrg, ResolvedSlot } from './org-configs.js';
 import { stampChunkBlocks, stampCompletionBlocks, withoutForeignBlocks } from './thinking-blocks.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -251,6 +251,7 @@ export class ChatGateway {
       );
       if (response.status >= 300) {
         const text = await readBody(response.body, this.#deps.settings.maxResponseBytes, ctx.signal);
+        if (response.status < 400) return this.#failed(attempt, redirectError(response, upstreamRequest.url));
         return this.#failed(attempt, adapter.classifyError(response.status, response.headers, text));
       }
       if (!stream) return await this.#completeJson(attempt, response, ctx, meta, failoverReason);
@@ -391,21 +392,25 @@ export class ChatGateway {
     const family = attempt.adapter.family;
     let outcome: CallOutcome = 'success';
     let streamError: UpstreamError | null = null;
-    const write = async (chunks: ChatCompletionChunk[]) => {
+    // The frames of one upstream read go out in one write; false when the socket wants a drain.
+    const write = (chunks: ChatCompletionChunk[]): boolean => {
+      let frames = '';
       for (const chunk of chunks) {
         if (!includeUsage && isTerminalUsageChunk(chunk)) continue;
         stampChunkBlocks(chunk, family);
-        if (ttftMs === null) ttftMs = performance.now() - ctx.startedAt;
-        if (!sink.write(`data: ${JSON.stringify(chunk)}\n\n`)) await sink.drain();
+        frames += `data: ${JSON.stringify(chunk)}\n\n`;
       }
+      if (frames === '') return true;
+      if (ttftMs === null) ttftMs = performance.now() - ctx.startedAt;
+      return sink.write(frames);
     };
     try {
-      await write(head);
+      if (!write(head)) await sink.drain();
       let done = upstreamDone;
       while (!done) {
         const next = await iterator.next();
         const step = next.done ? translator.finish() : translator.push(next.value);
-        await write(step.chunks);
+        if (!write(step.chunks)) await sink.drain();
         if (step.error) {
           streamError = step.error;
           break;
@@ -423,7 +428,7 @@ export class ChatGateway {
         // The connection dropped before the body ended: the upstream cut the stream. The
         // translator judges whether its terminal event had arrived (truncated if not).
         const step = translator.finish();
-        await write(step.chunks);
+        if (!write(step.chunks)) await sink.drain();
         streamError = step.error ?? null;
       } else streamError = error as UpstreamError;
     }

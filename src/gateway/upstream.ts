@@ -1,7 +1,7 @@
 // The gateway's only upstream I/O: send what an adapter built, with the configured
 // timeouts and the caller's abort signal, and turn transport failures into typed
 // UpstreamErrors (timeout, network) the failover logic understands.
-import { errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { UpstreamError, type UpstreamHeaders, type UpstreamRequest } from '../providers/types.js';
 
 export interface UpstreamTimeouts {
@@ -73,6 +73,24 @@ export function transportError(err: unknown, signal?: AbortSignal): Error {
   return new UpstreamError({ kind: 'network', providerMessage: 'connection failed' });
 }
 
+/** Path characters the URL parser leaves as they are (RFC 3986 pchar, `/` and `?`): no parse needed. */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
+
+/**
+ * The adapters build absolute URLs; the dispatcher wants origin and path. A plain URL is
+ * split where its path starts (no URL parse per call); anything unusual (credentials,
+ * characters that need escaping) goes through the URL parser, as undici's `request` would.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const scheme = url.indexOf('://');
+  const slash = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
+  if (slash > 0 && url.lastIndexOf('@', slash) < 0 && PLAIN_PATH.test(url.slice(slash))) {
+    return { origin: url.slice(0, slash), path: url.slice(slash) };
+  }
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+}
+
 export async function sendUpstream(
   dispatcher: Dispatcher,
   upstream: UpstreamRequest,
@@ -80,11 +98,13 @@ export async function sendUpstream(
   signal?: AbortSignal,
 ): Promise<UpstreamResponse> {
   try {
-    const response = await request(upstream.url, {
-      method: upstream.method,
+    const { origin, path } = splitUrl(upstream.url);
+    const response = await dispatcher.request({
+      origin,
+      path,
+      method: upstream.method as Dispatcher.HttpMethod,
       headers: upstream.headers,
       body: upstream.body,
-      dispatcher,
       signal,
       headersTimeout: timeouts.firstByteMs,
       bodyTimeout: timeouts.idleMs,
@@ -93,6 +113,30 @@ export async function sendUpstream(
   } catch (err) {
     throw transportError(err, signal);
   }
+}
+
+/**
+ * A 3xx is never followed (an org's base URL must not lead the gateway to another host,
+ * and undici's `request` does not follow): it means the base URL is wrong, not that the
+ * caller's request is, so it is an upstream failure (502, failover), never a 400.
+ */
+export function redirectError(response: Pick<UpstreamResponse, 'status' | 'headers'>, requestUrl: string): UpstreamError {
+  const raw = response.headers.location;
+  const location = Array.isArray(raw) ? raw[0] : raw;
+  let where = '';
+  if (location) {
+    try {
+      const target = new URL(location, requestUrl);
+      where = ` to ${target.origin}${target.pathname}`.slice(0, 300);
+    } catch {
+      where = '';
+    }
+  }
+  return new UpstreamError({
+    kind: 'invalid_response',
+    status: response.status,
+    providerMessage: `it answered ${response.status}, a redirect${where}; the gateway does not follow redirects: check the slot's base URL`,
+  });
 }
 
 /** Reads a whole (non-streaming) body, refusing more than `maxBytes`. */

@@ -21,3 +21,12 @@ export function redactKeyLike(text: string, known: Iterable<string> = []): strin
   for (const pattern of KEY_LIKE) out = out.replace(pattern, '[REDACTED]');
   return out;
 }
+
+/**
+ * A field name as an error message may quote it, or null. Names are echoed to help fix
+ * typos ("acessKeyId"), but a key pasted where a name goes (`{"credentials": {"sk-…": …}}`)
+ * must not come back in the error: long or key-like names are not quoted.
+ */
+export function quotableName(name: string): string | null {
+  return name.length <= 24 && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(name) && redactKeyLike(name) === name ? name : null;
+}
