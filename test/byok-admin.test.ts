@@ -100,6 +100,7 @@ describe.each(STORAGE_KINDS)('BYOK admin API on %s', (kind) => {
     ['a custom override that is an array', { provider: 'openai', model: 'm', apiKey: 'k', settings: { reasoning: { level: 'custom', custom: [1] } } }, 400, 'invalid_reasoning_override'],
     ['an unknown plan', { provider: 'zai', model: 'glm-5.1', apiKey: 'k', plan: 'gold' }, 400, 'unknown_plan'],
     ['a provider that needs a base URL', { provider: 'openai_compatible', model: 'm', apiKey: 'k' }, 400, 'base_url_required'],
+    ['a model id that walks up the URL path', { provider: 'google', model: '../../v1/files', apiKey: 'AIzaSyTestKey-000000000000' }, 400, 'invalid_request'],
     ['a metadata base URL', { provider: 'ollama', model: 'm', baseUrl: 'http://169.254.169.254/v1' }, 400, 'invalid_base_url'],
   ])('rejects %s with a 4xx that says what to fix', async (_name, body, status, code) => {
     const res = await gateway.app.inject({

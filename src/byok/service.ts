@@ -9,6 +9,7 @@ import type { CallTarget, ProviderId } from '../providers/types.js';
 import type { SecretHint } from '../store/schema.js';
 import type { AuditRow, NewSlotRow, SlotName, SlotRepository, SlotRow } from '../store/slots.js';
 import {
+  assertModelId,
   defaultSettings,
   mergeSettings,
   requireProvider,
@@ -138,6 +139,7 @@ export class ByokService {
   /** PUT: store or replace. With `test`, the probe must pass before anything is written. */
   async put(orgId: string, slot: SlotName, input: SlotInput, actor: string, options: { test: boolean }): Promise<{ created: boolean; view: SlotView }> {
     const provider = requireProvider(input.provider);
+    assertModelId(input.model);
     const plan = validatePlan(provider, input.plan);
     const credentials = validateCredentials(provider, input.apiKey, input.credentials);
     const baseUrl = await this.#checkedBaseUrl(provider, plan, input.baseUrl, credentials.params);
@@ -196,7 +198,7 @@ export class ByokService {
     const provider = requireProvider(current.provider);
     const planChanged = input.plan !== undefined;
     const plan = planChanged ? validatePlan(provider, input.plan) : current.plan;
-    const model = input.model ?? current.model;
+    const model = assertModelId(input.model ?? current.model);
     let baseUrl = current.baseUrl;
     if (input.baseUrl !== undefined || planChanged) {
       baseUrl = await this.#checkedBaseUrl(provider, plan, input.baseUrl ?? undefined, current.credentialParams);

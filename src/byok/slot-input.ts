@@ -52,6 +52,17 @@ export function requireProvider(id: string): ProviderInfo {
   return provider;
 }
 
+/**
+ * Model ids become URL path segments for some providers (Gemini, Bedrock, Azure): a
+ * `.`/`..` segment, `?` or `#` would point the org's key at another path.
+ */
+export function assertModelId(model: string, param = 'model'): string {
+  if (/(^|\/)\.{1,2}(\/|$)/.test(model) || /[?#\\]/.test(model)) {
+    throw new ApiError(400, 'invalid_request', `The model id "${model.slice(0, 256)}" is not valid: it may not contain ".." or "." path segments, "?", "#" or "\\".`, { param });
+  }
+  return model;
+}
+
 export function validatePlan(provider: ProviderInfo, plan: string | null | undefined): string | null {
   if (plan === undefined || plan === null || plan === '') return null;
   if (!findPlan(provider, plan)) {

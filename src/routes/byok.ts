@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ByokService, ProbeResult } from '../byok/service.js';
 import {
+  assertModelId,
   defaultSettings,
   mergeSettings,
   requireProvider,
@@ -127,7 +128,7 @@ export const byokRoutes: FastifyPluginAsyncTypebox<ByokRoutesOptions> = async (a
         if (!check.ok) throw new ApiError(400, 'invalid_base_url', check.reason, { param: 'baseUrl' });
         baseUrl = check.url;
       }
-      const model = body.model ?? '';
+      const model = body.model ? assertModelId(body.model) : '';
       if (mode === 'completion' && !model) throw new ApiError(400, 'invalid_request', 'mode "completion" needs a model.', { param: 'model' });
       const settings = mergeSettings(defaultSettings(provider, model, plan), body.settings, provider);
       return probe(targetFromCredentials(provider.id, model, baseUrl, plan, settings, credentials.all), mode);
