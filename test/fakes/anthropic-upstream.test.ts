@@ -1,66 +1,22 @@
 // The Anthropic adapter and the fake upstream agree: requests the adapter builds are
 // answered, and the answers translate back into the canonical shapes.
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/keys/secret.js';
 import { anthropicAdapter } from '../../src/providers/anthropic/index.js';
-import {
-  UpstreamError,
-  type CallTarget,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type ChatRequest,
-  type ResponseMeta,
-  type SlotSettings,
-  type StreamStep,
-  type UpstreamRequest,
-} from '../../src/providers/types.js';
+import { UpstreamError, type CallTarget, type ChatCompletion, type ChatRequest, type ResponseMeta, type SlotSettings } from '../../src/providers/types.js';
 import { callTarget } from '../helpers/call-target.js';
-import { FAKE_SIGNATURE, FAKE_TEXT, FAKE_THINKING, startAnthropicUpstream, type FakeUpstream } from './anthropic-upstream.js';
+import { FAKE_SIGNATURE, FAKE_TEXT, FAKE_THINKING, startAnthropicUpstream } from './anthropic-upstream.js';
+import { chatThrough, expectProbeFindsModels, hello, streamThrough, useFakeUpstream, weatherTool } from './fake-contract.js';
 
 const META: ResponseMeta = { id: 'chatcmpl-e2e', created: 1_764_000_000, model: 'claude-sonnet-4-6' };
-const NOW = new Date();
-const weatherTool = {
-  type: 'function' as const,
-  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
-};
-
-let fake: FakeUpstream;
-beforeAll(async () => {
-  fake = await startAnthropicUpstream();
-});
-afterAll(async () => {
-  await fake.close();
-});
+const fake = useFakeUpstream(startAnthropicUpstream);
 
 function target(settings: Partial<SlotSettings> = {}, apiKey = 'good-key'): CallTarget {
   return callTarget('anthropic', 'claude-sonnet-4-6', { baseUrl: fake.baseUrl, apiKey: new Secret(apiKey), settings });
 }
 
-function send(built: UpstreamRequest) {
-  return request(built.url, { method: built.method, headers: built.headers, body: built.body });
-}
-
-async function complete(chat: ChatRequest, slot: CallTarget = target()): Promise<ChatCompletion | UpstreamError> {
-  const res = await send(anthropicAdapter.buildChatRequest(chat, slot, { stream: false, now: NOW }));
-  const text = await res.body.text();
-  if (res.statusCode >= 300) return anthropicAdapter.classifyError(res.statusCode, res.headers, text);
-  return anthropicAdapter.parseChatResponse(JSON.parse(text), slot, META);
-}
-
-async function stream(chat: ChatRequest, slot: CallTarget = target()) {
-  const res = await send(anthropicAdapter.buildChatRequest(chat, slot, { stream: true, now: NOW }));
-  expect(res.statusCode).toBe(200);
-  const translator = anthropicAdapter.createStreamTranslator(slot, META);
-  const steps: StreamStep[] = [];
-  for await (const bytes of res.body) steps.push(translator.push(bytes as Uint8Array));
-  steps.push(translator.finish());
-  const chunks: ChatCompletionChunk[] = steps.flatMap((s) => s.chunks);
-  const deltas = chunks.flatMap((c) => c.choices.map((choice) => choice.delta));
-  return { steps, chunks, deltas, error: steps.find((s) => s.error)?.error, reads: steps.length - 1 };
-}
-
-const hello: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
+const complete = (chat: ChatRequest, slot: CallTarget = target()) => chatThrough(anthropicAdapter, chat, slot, META);
+const stream = (chat: ChatRequest, slot: CallTarget = target()) => streamThrough(anthropicAdapter, chat, slot, META);
 
 describe('anthropic adapter against the fake upstream', () => {
   it('completes a plain chat, sending the key and version headers', async () => {
@@ -126,11 +82,6 @@ describe('anthropic adapter against the fake upstream', () => {
   });
 
   it('proves the key with the model list, which includes the requested models and fake-model', async () => {
-    const slot = target();
-    const built = anthropicAdapter.buildProbeRequest(slot, { now: NOW });
-    const res = await send(built);
-    const probe = anthropicAdapter.parseProbeResponse(res.statusCode, res.headers, await res.body.text(), slot);
-    expect(probe).toMatchObject({ status: 'ok', modelFound: true });
-    expect(probe.models).toContain('fake-model');
+    await expectProbeFindsModels(anthropicAdapter, target());
   });
 });

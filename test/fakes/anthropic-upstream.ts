@@ -3,15 +3,10 @@
 // Deterministic: a tool call when tools are offered and the last turn is not a tool
 // result, `{"ok":true}` when JSON output is asked for, otherwise "Hello from anthropic";
 // a signed thinking block whenever thinking is on. Usage is always 10 in, 5 out.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { requestedModels, sendJson, sendSse, startFakeServer, type FakeCall, type FakeUpstream } from './fake-server.js';
 
-export interface FakeUpstream {
-  baseUrl: string;
-  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: any }>;
-  failNext(status: number, body: unknown, headers?: Record<string, string>): void;
-  close(): Promise<void>;
-}
+export type { FakeUpstream } from './fake-server.js';
 
 export const FAKE_THINKING = 'Thinking about it.';
 export const FAKE_SIGNATURE = 'fake-signature-EqQBCgIYAhIM';
@@ -19,6 +14,8 @@ export const FAKE_TEXT = 'Hello from anthropic';
 const BASE_MODELS = ['fake-model', 'claude-sonnet-4-6', 'claude-opus-4-7', 'claude-haiku-4-5'];
 const USAGE = { input_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 5 };
 const EVENT_GAP_MS = 2;
+/** On every JSON answer, failNext's included. */
+const REQUEST_ID = { 'request-id': 'req_fake' };
 
 type Block =
   | { type: 'thinking'; thinking: string; signature: string }
@@ -30,31 +27,15 @@ interface Answer {
   stopReason: 'end_turn' | 'tool_use';
 }
 
-export async function startAnthropicUpstream(): Promise<FakeUpstream> {
-  const requests: FakeUpstream['requests'] = [];
-  const failures: Array<{ status: number; body: unknown; headers: Record<string, string> }> = [];
-  const modelsSeen = new Set<string>();
+export function startAnthropicUpstream(): Promise<FakeUpstream> {
   let messageCount = 0;
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch(() => res.destroy());
-  });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const path = req.url ?? '/';
-    const body = parseJson(raw);
-    requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-    if (typeof body?.model === 'string') modelsSeen.add(body.model);
-
-    const failure = failures.shift();
-    if (failure) return sendJson(res, failure.status, failure.body, failure.headers);
+  async function handle({ req, res, path: route, body, requests }: FakeCall): Promise<void> {
     const key = req.headers['x-api-key'];
     if (!key || key === 'bad-key') return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
     if (!req.headers['anthropic-version']) return sendError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
 
-    const route = path.split('?')[0];
-    if (req.method === 'GET' && route === '/v1/models') return sendModels(res, [...new Set([...BASE_MODELS, ...modelsSeen])]);
+    if (req.method === 'GET' && route === '/v1/models') return sendModels(res, [...new Set([...BASE_MODELS, ...requestedModels(requests)])]);
     if (req.method === 'POST' && route === '/v1/messages') {
       if (!body || typeof body.max_tokens !== 'number' || !Array.isArray(body.messages)) {
         return sendError(res, 400, 'invalid_request_error', 'max_tokens and messages are required');
@@ -63,7 +44,7 @@ export async function startAnthropicUpstream(): Promise<FakeUpstream> {
       const id = `msg_fake_${String(messageCount).padStart(4, '0')}`;
       const answer = answerFor(body, id);
       if (body.stream === true) return streamAnswer(res, id, body.model, answer);
-      return sendJson(res, 200, {
+      return send(res, 200, {
         id,
         type: 'message',
         role: 'assistant',
@@ -77,20 +58,8 @@ export async function startAnthropicUpstream(): Promise<FakeUpstream> {
     return sendError(res, 404, 'not_found_error', `${req.method} ${route} not found`);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(status, body, headers = {}) {
-      failures.push({ status, body, headers });
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  // No internalError: a request the fake cannot handle drops the connection.
+  return startFakeServer({ handle, failureHeaders: REQUEST_ID });
 }
 
 function answerFor(body: any, id: string): Answer {
@@ -120,8 +89,7 @@ function wantsJson(body: any): boolean {
   return /\bJSON\b/.test(system);
 }
 
-async function streamAnswer(res: ServerResponse, id: string, model: string, answer: Answer): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+function streamAnswer(res: ServerResponse, id: string, model: string, answer: Answer): Promise<void> {
   const events: Array<Record<string, unknown>> = [
     {
       type: 'message_start',
@@ -134,12 +102,11 @@ async function streamAnswer(res: ServerResponse, id: string, model: string, answ
     { type: 'message_delta', delta: { stop_reason: answer.stopReason, stop_sequence: null }, usage: { output_tokens: USAGE.output_tokens } },
     { type: 'message_stop' },
   );
-  for (const event of events) {
-    if (res.destroyed) return;
-    res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
-    await sleep(EVENT_GAP_MS);
-  }
-  res.end();
+  return sendSse(
+    res,
+    events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}`),
+    { gapMs: EVENT_GAP_MS },
+  );
 }
 
 function blockEvents(block: Block, index: number): Array<Record<string, unknown>> {
@@ -178,34 +145,13 @@ function pieces(text: string, count: number): string[] {
 
 function sendModels(res: ServerResponse, ids: string[]): void {
   const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }));
-  sendJson(res, 200, { data, has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null });
+  send(res, 200, { data, has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null });
 }
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {
-  sendJson(res, status, { type: 'error', error: { type, message }, request_id: 'req_fake' });
+  send(res, status, { type: 'error', error: { type, message }, request_id: 'req_fake' });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): any {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function send(res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, body, REQUEST_ID);
 }

@@ -3,21 +3,14 @@
 // `api-key` header `bad-key` (or none) gets Azure's 401 body. Azure returns no reasoning
 // text of its own; when reasoning_effort is sent the fake adds `reasoning_content`
 // (as OpenAI-compatible servers do) and counts reasoning_tokens, so the path is testable.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendJson, sendSse, startFakeServer, type FakeUpstream } from './fake-server.js';
 
-export interface FakeUpstream {
-  baseUrl: string;
-  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: any }>;
-  failNext(status: number, body: unknown, headers?: Record<string, string>): void;
-  close(): Promise<void>;
-}
+export type { FakeUpstream } from './fake-server.js';
 
 const LISTED_MODELS = ['fake-model', 'gpt-4o', 'gpt-4.1', 'o4-mini'];
 const THINKING = 'Thinking about it.';
 const SAFE = { hate: { filtered: false, severity: 'safe' }, self_harm: { filtered: false, severity: 'safe' }, sexual: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } };
-
-type Failure = { status: number; body: unknown; headers: Record<string, string> };
 
 interface Plan {
   reasoning: boolean;
@@ -26,18 +19,10 @@ interface Plan {
   model: string;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const APIM = { 'apim-request-id': 'fake-apim-id' };
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'apim-request-id': 'fake-apim-id' });
-  res.end(JSON.stringify(body));
+  sendJson(res, status, body, APIM);
 }
 
 function usage(plan: Plan): Record<string, unknown> {
@@ -95,39 +80,17 @@ function streamChunks(plan: Plan, includeUsage: boolean): unknown[] {
   return chunks;
 }
 
-async function writeStream(res: ServerResponse, plan: Plan, includeUsage: boolean): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'apim-request-id': 'fake-apim-id' });
-  for (const chunk of streamChunks(plan, includeUsage)) {
-    if (res.destroyed) return;
-    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  res.end('data: [DONE]\n\n');
+function writeStream(res: ServerResponse, plan: Plan, includeUsage: boolean): Promise<void> {
+  const lines = streamChunks(plan, includeUsage).map((chunk) => `data: ${JSON.stringify(chunk)}`);
+  return sendSse(res, lines, { headers: { 'content-type': 'text/event-stream; charset=utf-8', ...APIM }, gapMs: 5, end: 'data: [DONE]\n\n' });
 }
 
-export async function startAzureUpstream(): Promise<FakeUpstream> {
-  const requests: FakeUpstream['requests'] = [];
-  const failures: Failure[] = [];
+export function startAzureUpstream(): Promise<FakeUpstream> {
   const seenModels = new Set<string>();
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      const raw = await readBody(req);
-      let body: any = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        // kept as text
-      }
-      const url = new URL(req.url ?? '/', 'http://fake');
-      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body });
-
-      const failure = failures.shift();
-      if (failure) {
-        res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
-        res.end(typeof failure.body === 'string' ? failure.body : JSON.stringify(failure.body));
-        return;
-      }
+  return startFakeServer({
+    internalError: (res, error) => json(res, 500, { error: { code: 'InternalServerError', message: String(error) } }),
+    async handle({ req, res, url: rawUrl, body }) {
+      const url = new URL(rawUrl, 'http://fake');
       const key = req.headers['api-key'];
       if (!key || key === 'bad-key') {
         return json(res, 401, {
@@ -155,24 +118,6 @@ export async function startAzureUpstream(): Promise<FakeUpstream> {
       const plan = planAnswer(body, model);
       if (body.stream === true) return writeStream(res, plan, body.stream_options?.include_usage === true);
       json(res, 200, completion(plan));
-    })().catch((error: unknown) => {
-      if (!res.headersSent) json(res, 500, { error: { code: 'InternalServerError', message: String(error) } });
-      else res.destroy();
-    });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(status, body, headers = {}) {
-      failures.push({ status, body, headers });
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  });
 }

@@ -1,20 +1,13 @@
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/keys/secret.js';
 import { bedrockAdapter } from '../../src/providers/bedrock/index.js';
-import { UpstreamError, type CallTarget, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type UpstreamRequest } from '../../src/providers/types.js';
+import type { CallTarget, ChatRequest } from '../../src/providers/types.js';
 import { callTarget } from '../helpers/call-target.js';
-import { FAKE_AWS_CREDENTIALS, startBedrockUpstream, type FakeUpstream } from './bedrock-upstream.js';
+import { FAKE_AWS_CREDENTIALS, startBedrockUpstream } from './bedrock-upstream.js';
+import { chatThroughOrThrow, expectProbeFindsModels, hello, send, streamThrough, toolResultTurn, useFakeUpstream, weatherTools } from './fake-contract.js';
 
 const META = { id: 'chatcmpl-fake', created: 1, model: 'anthropic.claude-sonnet-4-20250514-v1:0' };
-let upstream: FakeUpstream;
-
-beforeAll(async () => {
-  upstream = await startBedrockUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useFakeUpstream(startBedrockUpstream);
 
 function target(model = META.model, accessKeyId = FAKE_AWS_CREDENTIALS.accessKeyId, reasoning: 'off' | 'medium' = 'off'): CallTarget {
   return callTarget('bedrock', model, {
@@ -26,37 +19,8 @@ function target(model = META.model, accessKeyId = FAKE_AWS_CREDENTIALS.accessKey
   });
 }
 
-async function send(built: UpstreamRequest) {
-  return request(built.url, { method: built.method, headers: built.headers, body: built.body });
-}
-
-async function complete(chat: ChatRequest, t = target()): Promise<ChatCompletion> {
-  const response = await send(bedrockAdapter.buildChatRequest(chat, t, { stream: false, now: new Date() }));
-  const text = await response.body.text();
-  if (response.statusCode !== 200) throw bedrockAdapter.classifyError(response.statusCode, response.headers, text);
-  const parsed = bedrockAdapter.parseChatResponse(JSON.parse(text), t, META);
-  if (parsed instanceof UpstreamError) throw parsed;
-  return parsed;
-}
-
-async function stream(chat: ChatRequest, t = target()): Promise<{ chunks: ChatCompletionChunk[]; reads: number; error?: UpstreamError }> {
-  const response = await send(bedrockAdapter.buildChatRequest(chat, t, { stream: true, now: new Date() }));
-  expect(response.statusCode).toBe(200);
-  const translator = bedrockAdapter.createStreamTranslator(t, META);
-  const chunks: ChatCompletionChunk[] = [];
-  let reads = 0;
-  for await (const part of response.body) {
-    reads++;
-    const step = translator.push(part as Uint8Array);
-    chunks.push(...step.chunks);
-    if (step.error) return { chunks, reads, error: step.error };
-  }
-  const last = translator.finish();
-  return { chunks: [...chunks, ...last.chunks], reads, error: last.error };
-}
-
-const hello: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
-const weatherTool: ChatRequest['tools'] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+const complete = (chat: ChatRequest, t = target()) => chatThroughOrThrow(bedrockAdapter, chat, t, META);
+const stream = (chat: ChatRequest, t = target()) => streamThrough(bedrockAdapter, chat, t, META);
 
 describe('Bedrock adapter against the fake upstream', () => {
   it('answers a signed Converse call (signature verified over host:port) with text and usage', async () => {
@@ -76,25 +40,17 @@ describe('Bedrock adapter against the fake upstream', () => {
   });
 
   it('calls the first tool, streamed as argument fragments', async () => {
-    const { chunks } = await stream({ ...hello, tools: weatherTool });
+    const { chunks } = await stream({ ...hello, tools: weatherTools });
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, id: 'tooluse_fake0001', function: { name: 'get_weather' } });
     expect(calls.map((c) => c.function.arguments).join('')).toBe('{"city":"Paris"}');
     expect(calls.length).toBeGreaterThan(2);
-    const completion = await complete({ ...hello, tools: weatherTool });
+    const completion = await complete({ ...hello, tools: weatherTools });
     expect(completion.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { tool_calls: [{ function: { arguments: '{"city":"Paris"}' } }] } });
   });
 
   it('answers the tool result with text, and JSON when JSON is asked for', async () => {
-    const followUp: ChatRequest = {
-      messages: [
-        { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_fake0001', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
-        { role: 'tool', tool_call_id: 'tooluse_fake0001', content: 'Sunny' },
-      ],
-      tools: weatherTool,
-    };
-    expect((await complete(followUp)).choices[0].message.content).toBe('Hello from bedrock');
+    expect((await complete(toolResultTurn('tooluse_fake0001'))).choices[0].message.content).toBe('Hello from bedrock');
     expect((await complete({ ...hello, response_format: { type: 'json_object' } })).choices[0].message.content).toBe('{"ok":true}');
   });
 
@@ -129,11 +85,6 @@ describe('Bedrock adapter against the fake upstream', () => {
   });
 
   it('serves the probe with the models in use', async () => {
-    const t = target();
-    const built = bedrockAdapter.buildProbeRequest(t, { now: new Date() });
-    const response = await send(built);
-    const outcome = bedrockAdapter.parseProbeResponse(response.statusCode, response.headers, await response.body.text(), t);
-    expect(outcome).toMatchObject({ status: 'ok', modelFound: true });
-    expect(outcome.models).toContain('fake-model');
+    await expectProbeFindsModels(bedrockAdapter, target());
   });
 });

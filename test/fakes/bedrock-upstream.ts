@@ -2,17 +2,12 @@
 // ListFoundationModels, speaking the documented wire format. Requests are SigV4-checked:
 // fully (signature recomputed) for FAKE_AWS_CREDENTIALS, by shape for any other key, and
 // the access key id `bad-key` (or Bearer `bad-key`) is rejected the way AWS does (403).
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeEventStreamMessage } from '../../src/providers/shared/aws-event-stream.js';
 import { sign } from '../../src/providers/shared/aws-sigv4.js';
+import { sendJson, sendPaced, startFakeServer, type FakeUpstream } from './fake-server.js';
 
-export interface FakeUpstream {
-  baseUrl: string;
-  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: any }>;
-  failNext(status: number, body: unknown, headers?: Record<string, string>): void;
-  close(): Promise<void>;
-}
+export type { FakeUpstream } from './fake-server.js';
 
 /** The pair whose signatures the fake recomputes (any region). */
 export const FAKE_AWS_CREDENTIALS = { accessKeyId: 'AKIAFAKEUPSTREAM0001', secretAccessKey: 'fake-upstream-secret' };
@@ -21,20 +16,10 @@ const LISTED_MODELS = ['fake-model', 'anthropic.claude-sonnet-4-20250514-v1:0', 
 const USAGE = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 const REASONING = { text: 'Thinking about it.', signature: 'fake-bedrock-signature' };
 
-type Failure = { status: number; body: unknown; headers: Record<string, string> };
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const REQUEST_ID = { 'x-amzn-requestid': 'fake-request-id' };
 
 function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
-  res.end(JSON.stringify({ message }));
+  sendJson(res, status, { message }, { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
 }
 
 /** null when the request may proceed, else the AWS error it earns. */
@@ -109,48 +94,24 @@ function streamEvents(plan: Plan): Array<[string, unknown]> {
   return events;
 }
 
-async function writeStream(res: ServerResponse, plan: Plan): Promise<void> {
-  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'fake-request-id' });
-  for (const [eventType, payload] of streamEvents(plan)) {
-    if (res.destroyed) return;
-    res.write(encodeEventStreamMessage({ ':event-type': eventType, ':content-type': 'application/json', ':message-type': 'event' }, JSON.stringify({ ...(payload as object), p: 'abcd' })));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  res.end();
+function writeStream(res: ServerResponse, plan: Plan): Promise<void> {
+  const frames = streamEvents(plan).map(([eventType, payload]) =>
+    encodeEventStreamMessage({ ':event-type': eventType, ':content-type': 'application/json', ':message-type': 'event' }, JSON.stringify({ ...(payload as object), p: 'abcd' })),
+  );
+  return sendPaced(res, frames, { headers: { 'content-type': 'application/vnd.amazon.eventstream', ...REQUEST_ID }, gapMs: 5 });
 }
 
-export async function startBedrockUpstream(): Promise<FakeUpstream> {
-  const requests: FakeUpstream['requests'] = [];
-  const failures: Failure[] = [];
+export function startBedrockUpstream(): Promise<FakeUpstream> {
   const seenModels = new Set<string>();
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      const raw = await readBody(req);
-      let body: any = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        // kept as text
-      }
-      const rawPath = req.url ?? '/';
-      requests.push({ method: req.method ?? 'GET', path: rawPath, headers: req.headers, body });
-
-      const failure = failures.shift();
-      if (failure) {
-        res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
-        res.end(typeof failure.body === 'string' ? failure.body : JSON.stringify(failure.body));
-        return;
-      }
+  return startFakeServer({
+    internalError: (res, error) => awsError(res, 500, 'InternalServerException', String(error)),
+    async handle({ req, res, url: rawPath, path, raw, body }) {
       const problem = authProblem(req, rawPath, raw);
       if (problem) return awsError(res, ...problem);
 
-      const path = rawPath.split('?')[0];
       if (req.method === 'GET' && path === '/foundation-models') {
         const ids = [...new Set([...LISTED_MODELS, ...seenModels])];
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ modelSummaries: ids.map((modelId) => ({ modelId, providerName: 'Fake', outputModalities: ['TEXT'] })) }));
-        return;
+        return sendJson(res, 200, { modelSummaries: ids.map((modelId) => ({ modelId, providerName: 'Fake', outputModalities: ['TEXT'] })) });
       }
       const route = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(path);
       if (req.method !== 'POST' || !route) return awsError(res, 404, 'UnknownOperationException', 'Unknown operation');
@@ -160,26 +121,7 @@ export async function startBedrockUpstream(): Promise<FakeUpstream> {
       seenModels.add(decodeURIComponent(route[1]));
       const plan = planAnswer(body);
       if (route[2] === 'converse-stream') return writeStream(res, plan);
-      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake-request-id' });
-      res.end(JSON.stringify(converseResponse(plan)));
-    })().catch((error: unknown) => {
-      if (!res.headersSent) awsError(res, 500, 'InternalServerException', String(error));
-      else res.destroy();
-    });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(status, body, headers = {}) {
-      failures.push({ status, body, headers });
+      sendJson(res, 200, converseResponse(plan), REQUEST_ID);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  });
 }

@@ -1,54 +1,20 @@
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/keys/secret.js';
 import { cohereAdapter } from '../../src/providers/cohere/index.js';
-import { UpstreamError, type CallTarget, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type UpstreamRequest } from '../../src/providers/types.js';
+import type { CallTarget, ChatRequest } from '../../src/providers/types.js';
 import { callTarget } from '../helpers/call-target.js';
-import { startCohereUpstream, type FakeUpstream } from './cohere-upstream.js';
+import { startCohereUpstream } from './cohere-upstream.js';
+import { chatThroughOrThrow, expectProbeFindsModels, hello, streamThrough, toolResultTurn, useFakeUpstream, weatherTools } from './fake-contract.js';
 
 const META = { id: 'chatcmpl-fake', created: 1, model: 'command-a-03-2025' };
-let upstream: FakeUpstream;
-
-beforeAll(async () => {
-  upstream = await startCohereUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useFakeUpstream(startCohereUpstream);
 
 function target(model = META.model, key = 'good-key', reasoning: 'off' | 'medium' = 'off'): CallTarget {
   return callTarget('cohere', model, { baseUrl: upstream.baseUrl, apiKey: new Secret(key), settings: { reasoning: { level: reasoning, custom: null } } });
 }
 
-const send = (built: UpstreamRequest) => request(built.url, { method: built.method, headers: built.headers, body: built.body });
-
-async function complete(chat: ChatRequest, t = target()): Promise<ChatCompletion> {
-  const response = await send(cohereAdapter.buildChatRequest(chat, t, { stream: false, now: new Date() }));
-  const text = await response.body.text();
-  if (response.statusCode !== 200) throw cohereAdapter.classifyError(response.statusCode, response.headers, text);
-  const parsed = cohereAdapter.parseChatResponse(JSON.parse(text), t, META);
-  if (parsed instanceof UpstreamError) throw parsed;
-  return parsed;
-}
-
-async function stream(chat: ChatRequest, t = target()): Promise<{ chunks: ChatCompletionChunk[]; reads: number; error?: UpstreamError }> {
-  const response = await send(cohereAdapter.buildChatRequest(chat, t, { stream: true, now: new Date() }));
-  expect(response.statusCode).toBe(200);
-  const translator = cohereAdapter.createStreamTranslator(t, META);
-  const chunks: ChatCompletionChunk[] = [];
-  let reads = 0;
-  for await (const part of response.body) {
-    reads++;
-    const step = translator.push(part as Uint8Array);
-    chunks.push(...step.chunks);
-    if (step.error) return { chunks, reads, error: step.error };
-  }
-  const last = translator.finish();
-  return { chunks: [...chunks, ...last.chunks], reads, error: last.error };
-}
-
-const hello: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
-const weatherTool: ChatRequest['tools'] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+const complete = (chat: ChatRequest, t = target()) => chatThroughOrThrow(cohereAdapter, chat, t, META);
+const stream = (chat: ChatRequest, t = target()) => streamThrough(cohereAdapter, chat, t, META);
 
 describe('Cohere adapter against the fake upstream', () => {
   it('answers with text and usage', async () => {
@@ -66,25 +32,17 @@ describe('Cohere adapter against the fake upstream', () => {
   });
 
   it('calls the first tool (fragments in the stream) with the tool plan kept', async () => {
-    const { chunks } = await stream({ ...hello, tools: weatherTool });
+    const { chunks } = await stream({ ...hello, tools: weatherTools });
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, id: 'fake_tool_call_1', function: { name: 'get_weather' } });
     expect(calls.map((c) => c.function.arguments).join('')).toBe('{"city":"Paris"}');
     expect(chunks.map((c) => c.choices[0]?.delta.tool_plan ?? '').join('')).toBe('I will call the tool.');
-    const completion = await complete({ ...hello, tools: weatherTool });
+    const completion = await complete({ ...hello, tools: weatherTools });
     expect(completion.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { tool_plan: 'I will call the tool.' } });
   });
 
   it('answers a tool result with text and JSON when asked', async () => {
-    const followUp: ChatRequest = {
-      messages: [
-        { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'fake_tool_call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
-        { role: 'tool', tool_call_id: 'fake_tool_call_1', content: 'Sunny' },
-      ],
-      tools: weatherTool,
-    };
-    expect((await complete(followUp)).choices[0].message.content).toBe('Hello from cohere');
+    expect((await complete(toolResultTurn('fake_tool_call_1'))).choices[0].message.content).toBe('Hello from cohere');
     expect((await complete({ ...hello, response_format: { type: 'json_object' } })).choices[0].message.content).toBe('{"ok":true}');
   });
 
@@ -106,10 +64,6 @@ describe('Cohere adapter against the fake upstream', () => {
   });
 
   it('serves the probe', async () => {
-    const t = target();
-    const response = await send(cohereAdapter.buildProbeRequest(t, { now: new Date() }));
-    const outcome = cohereAdapter.parseProbeResponse(response.statusCode, response.headers, await response.body.text(), t);
-    expect(outcome).toMatchObject({ status: 'ok', modelFound: true });
-    expect(outcome.models).toContain('fake-model');
+    await expectProbeFindsModels(cohereAdapter, target());
   });
 });

@@ -1,40 +1,19 @@
 // A local stand-in for Cohere v2 Chat (JSON and typed SSE) and the model list, in the
 // documented wire format. The Bearer key `bad-key` (or none) gets Cohere's 401.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendJson, sendSse, startFakeServer, type FakeUpstream } from './fake-server.js';
 
-export interface FakeUpstream {
-  baseUrl: string;
-  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: any }>;
-  failNext(status: number, body: unknown, headers?: Record<string, string>): void;
-  close(): Promise<void>;
-}
+export type { FakeUpstream } from './fake-server.js';
 
 const LISTED_MODELS = ['fake-model', 'command-a-03-2025', 'command-a-reasoning-08-2025'];
 const USAGE = { billed_units: { input_tokens: 10, output_tokens: 5 }, tokens: { input_tokens: 10, output_tokens: 5 } };
 const THINKING = 'Thinking about it.';
 const TOOL_PLAN = 'I will call the tool.';
 
-type Failure = { status: number; body: unknown; headers: Record<string, string> };
-
 interface Plan {
   thinking: boolean;
   tool: string | null;
   text: string;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
 
 function planAnswer(body: any): Plan {
@@ -87,73 +66,31 @@ function streamEvents(plan: Plan): unknown[] {
   return events;
 }
 
-async function writeStream(res: ServerResponse, plan: Plan): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const event of streamEvents(plan)) {
-    if (res.destroyed) return;
-    res.write(`event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  res.end();
+function writeStream(res: ServerResponse, plan: Plan): Promise<void> {
+  const lines = streamEvents(plan).map((event) => `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}`);
+  return sendSse(res, lines, { gapMs: 5 });
 }
 
-export async function startCohereUpstream(): Promise<FakeUpstream> {
-  const requests: FakeUpstream['requests'] = [];
-  const failures: Failure[] = [];
+export function startCohereUpstream(): Promise<FakeUpstream> {
   const seenModels = new Set<string>();
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      const raw = await readBody(req);
-      let body: any = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        // kept as text
-      }
-      const path = req.url ?? '/';
-      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-
-      const failure = failures.shift();
-      if (failure) {
-        res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
-        res.end(typeof failure.body === 'string' ? failure.body : JSON.stringify(failure.body));
-        return;
-      }
+  return startFakeServer({
+    internalError: (res, error) => sendJson(res, 500, { message: String(error) }),
+    async handle({ req, res, path: route, body }) {
       const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!key || key === 'bad-key') return json(res, 401, { id: 'fake-error', message: 'invalid api token' });
+      if (!key || key === 'bad-key') return sendJson(res, 401, { id: 'fake-error', message: 'invalid api token' });
 
-      const route = path.split('?')[0];
       if (req.method === 'GET' && route === '/v1/models') {
         const names = [...new Set([...LISTED_MODELS, ...seenModels])];
-        return json(res, 200, { models: names.map((name) => ({ name, endpoints: ['chat'], finetuned: false, context_length: 128000 })), next_page_token: '' });
+        return sendJson(res, 200, { models: names.map((name) => ({ name, endpoints: ['chat'], finetuned: false, context_length: 128000 })), next_page_token: '' });
       }
-      if (req.method !== 'POST' || route !== '/v2/chat') return json(res, 404, { message: `path ${route} not found` });
+      if (req.method !== 'POST' || route !== '/v2/chat') return sendJson(res, 404, { message: `path ${route} not found` });
       if (!body || typeof body !== 'object' || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
-        return json(res, 400, { id: 'fake-error', message: 'invalid request: model and messages are required' });
+        return sendJson(res, 400, { id: 'fake-error', message: 'invalid request: model and messages are required' });
       }
       seenModels.add(body.model);
       const plan = planAnswer(body);
       if (body.stream === true) return writeStream(res, plan);
-      json(res, 200, chatResponse(plan));
-    })().catch((error: unknown) => {
-      if (!res.headersSent) json(res, 500, { message: String(error) });
-      else res.destroy();
-    });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(status, body, headers = {}) {
-      failures.push({ status, body, headers });
+      sendJson(res, 200, chatResponse(plan));
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  });
 }

@@ -1,23 +1,16 @@
 // The Gemini adapter and the fake Gemini upstream agree: requests built by the adapter
 // are understood by the fake, and its answers translate back.
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/keys/secret.js';
 import { geminiAdapter } from '../../src/providers/gemini/index.js';
-import type { CallTarget, ChatCompletion, ChatCompletionChunk, ChatRequest, UpstreamError } from '../../src/providers/types.js';
+import type { CallTarget, ChatCompletion, ChatRequest, UpstreamError } from '../../src/providers/types.js';
 import { callTarget } from '../helpers/call-target.js';
-import { FAKE_GEMINI_SIGNATURE, startGeminiUpstream, type FakeUpstream } from './gemini-upstream.js';
+import { chatThrough, expectProbeFindsModels, hello as hi, probeThrough, streamThrough, useFakeUpstream, weatherTools as tools } from './fake-contract.js';
+import { FAKE_GEMINI_SIGNATURE, startGeminiUpstream } from './gemini-upstream.js';
 
-let fake: FakeUpstream;
-const now = new Date();
 const meta = { id: 'chatcmpl-fake1', created: 1_767_225_600, model: 'gemini-3.1-pro-preview' };
-
-beforeAll(async () => {
-  fake = await startGeminiUpstream();
-});
-afterAll(async () => {
-  await fake.close();
-});
+const fake = useFakeUpstream(startGeminiUpstream);
 
 function target(model = 'gemini-3.1-pro-preview', reasoning: 'off' | 'medium' = 'off', key = 'good-key'): CallTarget {
   return callTarget('google', model, {
@@ -27,37 +20,8 @@ function target(model = 'gemini-3.1-pro-preview', reasoning: 'off' | 'medium' = 
   });
 }
 
-async function send(chat: ChatRequest, t: CallTarget) {
-  const built = geminiAdapter.buildChatRequest(chat, t, { stream: Boolean(chat.stream), now });
-  return request(built.url, { method: built.method, headers: built.headers, body: built.body });
-}
-
-async function complete(chat: ChatRequest, t = target()): Promise<ChatCompletion | UpstreamError> {
-  const res = await send(chat, t);
-  const text = await res.body.text();
-  if (res.statusCode >= 300) return geminiAdapter.classifyError(res.statusCode, res.headers, text);
-  return geminiAdapter.parseChatResponse(JSON.parse(text), t, meta);
-}
-
-async function stream(chat: ChatRequest, t = target()) {
-  const res = await send({ ...chat, stream: true }, t);
-  expect(res.statusCode).toBe(200);
-  const translator = geminiAdapter.createStreamTranslator(t, meta);
-  const chunks: ChatCompletionChunk[] = [];
-  let pushes = 0;
-  for await (const bytes of res.body) {
-    pushes++;
-    chunks.push(...translator.push(bytes as Uint8Array).chunks);
-  }
-  const last = translator.finish();
-  chunks.push(...last.chunks);
-  return { chunks, last, pushes, usage: translator.usage() };
-}
-
-const hi: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }] };
-const tools: ChatRequest['tools'] = [
-  { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
-];
+const complete = (chat: ChatRequest, t = target()) => chatThrough(geminiAdapter, chat, t, meta);
+const stream = (chat: ChatRequest, t = target()) => streamThrough(geminiAdapter, { ...chat, stream: true }, t, meta);
 
 describe('fake Gemini upstream with the Gemini adapter', () => {
   it('answers a plain chat with usage 10/5', async () => {
@@ -96,8 +60,8 @@ describe('fake Gemini upstream with the Gemini adapter', () => {
   });
 
   it('streams text in several events, with the usage chunk last', async () => {
-    const { chunks, last, pushes, usage } = await stream(hi);
-    expect(pushes).toBeGreaterThan(1);
+    const { chunks, last, reads, usage } = await stream(hi);
+    expect(reads).toBeGreaterThan(1);
     expect(last.error).toBeUndefined();
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from gemini');
     expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0].finish_reason).toBe('stop');
@@ -130,19 +94,11 @@ describe('fake Gemini upstream with the Gemini adapter', () => {
   });
 
   it('serves the probe list with the requested models and fake-model', async () => {
-    const t = target('gemini-3.1-pro-preview');
-    const probe = geminiAdapter.buildProbeRequest(t, { now });
-    const res = await request(probe.url, { method: probe.method, headers: probe.headers });
-    const outcome = geminiAdapter.parseProbeResponse(res.statusCode, res.headers, await res.body.text(), t);
-    expect(outcome).toMatchObject({ status: 'ok', modelFound: true });
-    expect(outcome.models).toContain('fake-model');
+    await expectProbeFindsModels(geminiAdapter, target('gemini-3.1-pro-preview'));
   });
 
   it('probes bad-key as an invalid key', async () => {
-    const t = target('gemini-2.5-flash', 'off', 'bad-key');
-    const probe = geminiAdapter.buildProbeRequest(t, { now });
-    const res = await request(probe.url, { method: probe.method, headers: probe.headers });
-    expect(geminiAdapter.parseProbeResponse(res.statusCode, res.headers, await res.body.text(), t).status).toBe('invalid_key');
+    expect((await probeThrough(geminiAdapter, target('gemini-2.5-flash', 'off', 'bad-key'))).status).toBe('invalid_key');
   });
 });
 

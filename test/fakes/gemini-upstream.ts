@@ -5,15 +5,10 @@
 // With includeThoughts it adds a thought part and a thoughtSignature. Like the real API,
 // a bad key is a 400 API_KEY_INVALID, and a Gemini 3 model rejects a function-call turn
 // whose first call lost its signature.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendJson, sendSse, startFakeServer, type FakeCall, type FakeUpstream } from './fake-server.js';
 
-export interface FakeUpstream {
-  baseUrl: string;
-  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: any }>;
-  failNext(status: number, body: unknown, headers?: Record<string, string>): void;
-  close(): Promise<void>;
-}
+export type { FakeUpstream } from './fake-server.js';
 
 export const FAKE_GEMINI_SIGNATURE = 'ZmFrZS10aG91Z2h0LXNpZ25hdHVyZQ==';
 export const FAKE_GEMINI_MODELS = [
@@ -51,22 +46,12 @@ const NO_KEY = googleError(
   "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
 );
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+/** Google's JSON content type, on every JSON answer (failNext's included). */
+const JSON_UTF8 = { 'content-type': 'application/json; charset=UTF-8' };
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-  res.end(text);
+function sendGoogleJson(res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, body, JSON_UTF8);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
   thinking: boolean;
@@ -142,53 +127,31 @@ function streamEvents(model: string, answer: Answer): unknown[] {
   return events;
 }
 
-export async function startGeminiUpstream(): Promise<FakeUpstream> {
-  const requests: FakeUpstream['requests'] = [];
-  const failures: Array<{ status: number; body: unknown; headers?: Record<string, string> }> = [];
+export function startGeminiUpstream(): Promise<FakeUpstream> {
   const seenModels = new Set<string>();
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, googleError(500, 'INTERNAL', String(error)));
-      else res.destroy();
-    });
-  });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await readBody(req);
-    let body: any = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // Recorded as text: a test may want to see what was sent.
-    }
-    const path = req.url ?? '/';
-    requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-
-    const failure = failures.shift();
-    if (failure) return sendJson(res, failure.status, failure.body, failure.headers);
-
+  async function handle({ req, res, url: rawUrl, body }: FakeCall): Promise<void> {
     const key = req.headers['x-goog-api-key'];
-    if (!key) return sendJson(res, 403, NO_KEY);
-    if (key === 'bad-key') return sendJson(res, 400, INVALID_KEY);
+    if (!key) return sendGoogleJson(res, 403, NO_KEY);
+    if (key === 'bad-key') return sendGoogleJson(res, 400, INVALID_KEY);
 
-    const url = new URL(path, 'http://fake');
+    const url = new URL(rawUrl, 'http://fake');
     if (req.method === 'GET' && url.pathname === '/v1beta/models') {
       const ids = [...new Set([...FAKE_GEMINI_MODELS, ...seenModels])];
-      return sendJson(res, 200, { models: ids.map((id) => ({ name: `models/${id}`, supportedGenerationMethods: ['generateContent'] })) });
+      return sendGoogleJson(res, 200, { models: ids.map((id) => ({ name: `models/${id}`, supportedGenerationMethods: ['generateContent'] })) });
     }
 
     const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
     if (req.method !== 'POST' || !match) {
-      return sendJson(res, 404, googleError(404, 'NOT_FOUND', `Method not found: ${req.method} ${url.pathname}`));
+      return sendGoogleJson(res, 404, googleError(404, 'NOT_FOUND', `Method not found: ${req.method} ${url.pathname}`));
     }
     const model = decodeURIComponent(match[1]);
     seenModels.add(model);
     if (!body || typeof body !== 'object' || !Array.isArray(body.contents)) {
-      return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. contents is required.'));
+      return sendGoogleJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. contents is required.'));
     }
     if (missingSignature(model, body)) {
-      return sendJson(
+      return sendGoogleJson(
         res,
         400,
         googleError(400, 'INVALID_ARGUMENT', 'Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly.'),
@@ -196,32 +159,20 @@ export async function startGeminiUpstream(): Promise<FakeUpstream> {
     }
 
     const answer = answerFor(body);
-    if (match[2] === 'generateContent') return sendJson(res, 200, fullResponse(model, answer));
+    if (match[2] === 'generateContent') return sendGoogleJson(res, 200, fullResponse(model, answer));
 
     if (url.searchParams.get('alt') !== 'sse') {
       // Without alt=sse the real API streams a JSON array; the adapter never asks for that.
-      return sendJson(res, 200, streamEvents(model, answer));
+      return sendGoogleJson(res, 200, streamEvents(model, answer));
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    for (const event of streamEvents(model, answer)) {
-      res.write(`data: ${JSON.stringify(event)}\r\n\r\n`);
-      await sleep(STREAM_GAP_MS);
-    }
-    res.end();
+    const lines = streamEvents(model, answer).map((event) => `data: ${JSON.stringify(event)}`);
+    await sendSse(res, lines, { gapMs: STREAM_GAP_MS, separator: '\r\n\r\n' });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(status, body, headers) {
-      failures.push({ status, body, headers });
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+  return startFakeServer({
+    handle,
+    emptyBody: null,
+    failureHeaders: JSON_UTF8,
+    internalError: (res, error) => sendGoogleJson(res, 500, googleError(500, 'INTERNAL', String(error))),
+  });
 }

@@ -1,23 +1,20 @@
 // The openai adapter and the fake upstream agree: requests the adapter builds are
 // answered by the fake, and the adapter reads the answers back, plain and streamed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openaiAdapter } from '../../src/providers/openai/index.js';
-import { assemble, complete, send, streamChat } from '../../src/providers/openai/test-support.js';
+import { assemble, complete, streamChat } from '../../src/providers/openai/test-support.js';
 import { UpstreamError, type CallTarget, type ChatCompletion } from '../../src/providers/types.js';
 import { callTarget } from '../helpers/call-target.js';
 import { Secret } from '../../src/keys/secret.js';
-import { FAKE_REASONING, startOpenAiUpstream, type FakeUpstream } from './openai-upstream.js';
-
-const weatherTool = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+import { expectProbeFindsModels, useFakeUpstream, weatherTool } from './fake-contract.js';
+import { FAKE_REASONING, startOpenAiUpstream } from './openai-upstream.js';
 
 describe('openai adapter against the fake upstream', () => {
-  let fake: FakeUpstream;
+  const fake = useFakeUpstream(startOpenAiUpstream);
   let target: CallTarget;
-  beforeAll(async () => {
-    fake = await startOpenAiUpstream();
+  beforeAll(() => {
     target = callTarget('openai', 'gpt-5.4', { baseUrl: fake.baseUrl, settings: { reasoning: { level: 'off', custom: null } } });
   });
-  afterAll(() => fake.close());
 
   it('answers a plain call', async () => {
     const result = (await complete(openaiAdapter, { messages: [{ role: 'user', content: 'Hi' }] }, target)) as ChatCompletion;
@@ -60,10 +57,6 @@ describe('openai adapter against the fake upstream', () => {
   });
 
   it('serves the probe with the models the requests use', async () => {
-    const probe = openaiAdapter.buildProbeRequest(target, { now: new Date() });
-    const res = await send(probe);
-    const outcome = openaiAdapter.parseProbeResponse(res.statusCode, res.headers, await res.body.text(), target);
-    expect(outcome).toMatchObject({ status: 'ok', modelFound: true });
-    expect(outcome.models).toContain('fake-model');
+    await expectProbeFindsModels(openaiAdapter, target);
   });
 });

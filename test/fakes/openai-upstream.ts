@@ -2,23 +2,10 @@
 // (platform.openai.com/docs/api-reference/chat), deterministic answers, real SSE with
 // small gaps between events. Reasoning comes back the way the compatible vendors send
 // it (`reasoning_content`, as DeepSeek/Kimi/GLM do) when the request turns it on.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { requestedModels, sendJson, sendSse, SSE_HEADERS, startFakeServer, type FakeCall, type FakeUpstream } from './fake-server.js';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: any;
-}
-
-export interface FakeUpstream {
-  baseUrl: string;
-  requests: RecordedRequest[];
-  failNext(status: number, body: unknown, headers?: Record<string, string>): void;
-  close(): Promise<void>;
-}
+export type { FakeUpstream, RecordedRequest } from './fake-server.js';
 
 export const FAKE_USAGE = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } as const;
 export const FAKE_REASONING = 'Thinking about it.';
@@ -44,78 +31,60 @@ export function pieces(text: string, size = 6): string[] {
   return out.length > 0 ? out : [''];
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const OPENAI_SSE_HEADERS = { ...SSE_HEADERS, connection: 'keep-alive' };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(text);
-}
-
-/** Writes SSE lines with a short pause between them, so clients see real chunking. */
-export async function sendSse(res: ServerResponse, lines: string[], gapMs = 2): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  for (const line of lines) {
-    if (res.destroyed) return;
-    res.write(`${line}\n\n`);
-    await new Promise((resolve) => setTimeout(resolve, gapMs));
-  }
-  res.end();
-}
-
-export interface FakeServerOptions {
-  /** Handles one request after auth and failNext; returns false when the path is unknown. */
-  route(req: IncomingMessage, res: ServerResponse, path: string, body: any, models: Set<string>): Promise<boolean>;
-  /** The family's 401 body for the key `bad-key`. */
+/** What a fake speaking the OpenAI chat wire answers with. */
+export interface OpenAiCompatibleOptions {
+  /** Named in the plain answer: "Hello from <family>". */
+  family: string;
+  /** The 401 body for the key `bad-key`. */
   unauthorized: unknown;
+  /** The body of GET …/models, given the default models and every model requested so far. */
+  modelList(ids: string[]): unknown;
+  reasoningRequested(body: any): boolean;
+  completion(body: any, scenario: Scenario, reasoning: boolean): unknown;
+  /** The SSE events (without the blank line after each). */
+  streamLines(body: any, scenario: Scenario, reasoning: boolean): string[];
+  /** Answers the family's other routes; true when it did. */
+  otherRoute?(call: FakeCall): boolean;
 }
 
-/** The server shell shared by the family fakes: recording, failNext, bad-key, model bookkeeping. */
-export async function startFakeServer(options: FakeServerOptions): Promise<FakeUpstream> {
-  const requests: RecordedRequest[] = [];
-  const failures: Array<{ status: number; body: unknown; headers: Record<string, string> }> = [];
-  const models = new Set(DEFAULT_MODELS);
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const path = (req.url ?? '/').split('?')[0];
-      const text = await readBody(req);
-      let body: any;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = text;
-      }
-      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-      if (typeof body?.model === 'string') models.add(body.model);
-      const failure = failures.shift();
-      if (failure) return sendJson(res, failure.status, failure.body, failure.headers);
+/** The server the OpenAI-wire fakes share: bad-key, the model list, chat completions, the 404 and 500 bodies. */
+export function startOpenAiCompatibleServer(options: OpenAiCompatibleOptions): Promise<FakeUpstream> {
+  return startFakeServer({
+    recordQuery: false,
+    internalError: (res, error) => sendJson(res, 500, { error: { message: String(error), type: 'server_error' } }),
+    async handle(call) {
+      const { req, res, path, body } = call;
       if (req.headers.authorization === 'Bearer bad-key') return sendJson(res, 401, options.unauthorized);
-      if (!(await options.route(req, res, path, body, models))) sendJson(res, 404, { error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error', code: 'not_found' } });
-    })().catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { message: String(error), type: 'server_error' } });
-      else res.destroy();
-    });
+      if (options.otherRoute?.(call)) return;
+      if (req.method === 'GET' && path.endsWith('/models')) {
+        return sendJson(res, 200, options.modelList([...new Set([...DEFAULT_MODELS, ...requestedModels(call.requests)])]));
+      }
+      if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
+        return sendJson(res, 404, { error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error', code: 'not_found' } });
+      }
+      const scenario = scenarioFor(body, options.family);
+      const reasoning = options.reasoningRequested(body);
+      if (body?.stream) await sendSse(res, options.streamLines(body, scenario, reasoning), { headers: OPENAI_SSE_HEADERS });
+      else sendJson(res, 200, options.completion(body, scenario, reasoning));
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(status, body, headers = {}) {
-      failures.push({ status, body, headers });
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+}
+
+/**
+ * The answer's stream events, built with the family's `chunk`: the tool call then its
+ * arguments in fragments, or the text in pieces (then `beforeTextFinish`); the finish last.
+ */
+export function answerLines(scenario: Scenario, chunk: (delta: unknown, finish?: string) => string, beforeTextFinish: string[] = []): string[] {
+  if (scenario.kind === 'tool') {
+    return [
+      chunk({ tool_calls: [{ index: 0, id: 'call_fake_1', type: 'function', function: { name: scenario.toolName, arguments: '' } }] }),
+      ...pieces(FAKE_TOOL_ARGUMENTS, 5).map((part) => chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] })),
+      chunk({}, 'tool_calls'),
+    ];
+  }
+  return [...pieces(scenario.text).map((part) => chunk({ content: part })), ...beforeTextFinish, chunk({}, 'stop')];
 }
 
 function reasoningRequested(body: any): boolean {
@@ -144,33 +113,19 @@ function streamLines(body: any, scenario: Scenario, reasoning: boolean): string[
   const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}`;
   const lines = [chunk({ role: 'assistant', content: '' })];
   if (reasoning) for (const part of pieces(FAKE_REASONING, 9)) lines.push(chunk({ reasoning_content: part }));
-  if (scenario.kind === 'tool') {
-    lines.push(chunk({ tool_calls: [{ index: 0, id: 'call_fake_1', type: 'function', function: { name: scenario.toolName, arguments: '' } }] }));
-    for (const part of pieces(FAKE_TOOL_ARGUMENTS, 5)) lines.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
-    lines.push(chunk({}, 'tool_calls'));
-  } else {
-    for (const part of pieces(scenario.text)) lines.push(chunk({ content: part }));
-    lines.push(chunk({}, 'stop'));
-  }
+  lines.push(...answerLines(scenario, chunk));
   if (body.stream_options?.include_usage) lines.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { ...FAKE_USAGE } })}`);
   lines.push('data: [DONE]');
   return lines;
 }
 
 export function startOpenAiUpstream(): Promise<FakeUpstream> {
-  return startFakeServer({
+  return startOpenAiCompatibleServer({
+    family: 'openai',
     unauthorized: { error: { message: 'Incorrect API key provided: bad-key.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } },
-    async route(req, res, path, body, models) {
-      if (req.method === 'GET' && path.endsWith('/models')) {
-        sendJson(res, 200, { object: 'list', data: [...models].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) });
-        return true;
-      }
-      if (req.method !== 'POST' || !path.endsWith('/chat/completions')) return false;
-      const scenario = scenarioFor(body, 'openai');
-      const reasoning = reasoningRequested(body);
-      if (body?.stream) await sendSse(res, streamLines(body, scenario, reasoning));
-      else sendJson(res, 200, completion(body, scenario, reasoning));
-      return true;
-    },
+    modelList: (ids) => ({ object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) }),
+    reasoningRequested,
+    completion,
+    streamLines,
   });
 }

@@ -1,21 +1,20 @@
 // The openrouter adapter and the fake upstream agree, plain and streamed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/keys/secret.js';
 import { assemble, complete, send, streamChat } from '../../src/providers/openai/test-support.js';
 import { openrouterAdapter } from '../../src/providers/openrouter/index.js';
 import { UpstreamError, type CallTarget, type ChatCompletion } from '../../src/providers/types.js';
 import { callTarget } from '../helpers/call-target.js';
-import { FAKE_SIGNATURE, startOpenRouterUpstream, type FakeUpstream } from './openrouter-upstream.js';
+import { useFakeUpstream } from './fake-contract.js';
 import { FAKE_REASONING } from './openai-upstream.js';
+import { FAKE_SIGNATURE, startOpenRouterUpstream } from './openrouter-upstream.js';
 
 describe('openrouter adapter against the fake upstream', () => {
-  let fake: FakeUpstream;
+  const fake = useFakeUpstream(startOpenRouterUpstream);
   let target: CallTarget;
-  beforeAll(async () => {
-    fake = await startOpenRouterUpstream();
+  beforeAll(() => {
     target = callTarget('openrouter', 'moonshotai/kimi-k2.6', { baseUrl: fake.baseUrl, settings: { reasoning: { level: 'medium', custom: null } } });
   });
-  afterAll(() => fake.close());
 
   it('answers with reasoning and a signed thinking block, sending the attribution headers', async () => {
     const result = (await complete(openrouterAdapter, { messages: [{ role: 'user', content: 'Hi' }] }, target)) as ChatCompletion;

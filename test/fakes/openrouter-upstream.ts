@@ -3,20 +3,10 @@
 // streams, reasoning as `reasoning` + `reasoning_details` (with a signature) when the
 // request's `reasoning` block enables it, usage always reported, `GET /key`.
 import { randomUUID } from 'node:crypto';
-import {
-  FAKE_REASONING,
-  FAKE_TOOL_ARGUMENTS,
-  FAKE_USAGE,
-  pieces,
-  scenarioFor,
-  sendJson,
-  sendSse,
-  startFakeServer,
-  type FakeUpstream,
-  type Scenario,
-} from './openai-upstream.js';
+import { sendJson, type FakeUpstream } from './fake-server.js';
+import { answerLines, FAKE_REASONING, FAKE_TOOL_ARGUMENTS, FAKE_USAGE, pieces, startOpenAiCompatibleServer, type Scenario } from './openai-upstream.js';
 
-export type { FakeUpstream } from './openai-upstream.js';
+export type { FakeUpstream } from './fake-server.js';
 
 export const FAKE_SIGNATURE = 'fake-signature-123';
 const FORMAT = 'anthropic-claude-v1';
@@ -58,15 +48,7 @@ function streamLines(body: any, scenario: Scenario, reasoning: boolean): string[
     }
     lines.push(chunk({ role: 'assistant', content: '', reasoning: '', reasoning_details: [{ type: 'reasoning.text', signature: FAKE_SIGNATURE, format: FORMAT, index: 0 }] }));
   }
-  if (scenario.kind === 'tool') {
-    lines.push(chunk({ tool_calls: [{ index: 0, id: 'call_fake_1', type: 'function', function: { name: scenario.toolName, arguments: '' } }] }));
-    for (const part of pieces(FAKE_TOOL_ARGUMENTS, 5)) lines.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }));
-    lines.push(chunk({}, 'tool_calls'));
-  } else {
-    for (const part of pieces(scenario.text)) lines.push(chunk({ content: part }));
-    lines.push(': OPENROUTER PROCESSING');
-    lines.push(chunk({}, 'stop'));
-  }
+  lines.push(...answerLines(scenario, chunk, [': OPENROUTER PROCESSING']));
   // OpenRouter reports usage in every stream's last event, asked or not.
   lines.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { ...FAKE_USAGE, cost: 0.0001 } })}`);
   lines.push('data: [DONE]');
@@ -74,22 +56,16 @@ function streamLines(body: any, scenario: Scenario, reasoning: boolean): string[
 }
 
 export function startOpenRouterUpstream(): Promise<FakeUpstream> {
-  return startFakeServer({
+  return startOpenAiCompatibleServer({
+    family: 'openrouter',
     unauthorized: { error: { message: 'No auth credentials found', code: 401 } },
-    async route(req, res, path, body, models) {
-      if (req.method === 'GET' && path.endsWith('/key')) {
-        sendJson(res, 200, { data: { label: 'sk-or-v1-fak...key', limit: null, limit_remaining: null, usage: 0, is_free_tier: false, is_provisioning_key: false } });
-        return true;
-      }
-      if (req.method === 'GET' && path.endsWith('/models')) {
-        sendJson(res, 200, { data: [...models].map((id) => ({ id, name: id, context_length: 128_000 })) });
-        return true;
-      }
-      if (req.method !== 'POST' || !path.endsWith('/chat/completions')) return false;
-      const scenario = scenarioFor(body, 'openrouter');
-      const reasoning = reasoningRequested(body);
-      if (body?.stream) await sendSse(res, streamLines(body, scenario, reasoning));
-      else sendJson(res, 200, completion(body, scenario, reasoning));
+    modelList: (ids) => ({ data: ids.map((id) => ({ id, name: id, context_length: 128_000 })) }),
+    reasoningRequested,
+    completion,
+    streamLines,
+    otherRoute({ req, res, path }) {
+      if (req.method !== 'GET' || !path.endsWith('/key')) return false;
+      sendJson(res, 200, { data: { label: 'sk-or-v1-fak...key', limit: null, limit_remaining: null, usage: 0, is_free_tier: false, is_provisioning_key: false } });
       return true;
     },
   });

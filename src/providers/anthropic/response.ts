@@ -1,5 +1,6 @@
 // Anthropic Message → OpenAI chat.completion (docs.claude.com/en/api/messages, "Response").
-import type { AssistantMessage, CallTarget, ChatCompletion, ResponseMeta, ThinkingBlock, ToolCall, Usage } from '../types.js';
+import { assistantMessage, makeCompletion } from '../shared/chunks.js';
+import type { CallTarget, ChatCompletion, ResponseMeta, ThinkingBlock, ToolCall, Usage } from '../types.js';
 import { UpstreamError } from '../types.js';
 import { classifyErrorEvent, errorFields } from './errors.js';
 import { mapStopReason } from './finish-reason.js';
@@ -31,18 +32,8 @@ export function parseChatResponse(body: unknown, _target: CallTarget, meta: Resp
     }
     // Server-tool blocks (web search, code execution) have no Chat Completions equivalent.
   }
-  const message: AssistantMessage = { role: 'assistant', content: text.length ? text.join('') : null };
-  if (toolCalls.length) message.tool_calls = toolCalls;
-  if (reasoning.length) message.reasoning_content = reasoning.join('\n\n');
-  if (thinkingBlocks.length) message.thinking_blocks = thinkingBlocks;
-  return {
-    id: meta.id,
-    object: 'chat.completion',
-    created: meta.created,
-    model: meta.model,
-    choices: [{ index: 0, message, finish_reason: mapStopReason(body.stop_reason) }],
-    usage: toUsage(body.usage),
-  };
+  const message = assistantMessage(text.length ? text.join('') : null, { toolCalls, reasoning: reasoning.join('\n\n'), thinkingBlocks });
+  return makeCompletion(meta, message, mapStopReason(body.stop_reason), toUsage(body.usage));
 }
 
 /**

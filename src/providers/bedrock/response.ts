@@ -1,5 +1,6 @@
 // Converse response → canonical ChatCompletion.
-import { UpstreamError, type AssistantMessage, type CallTarget, type ChatCompletion, type ResponseMeta, type ThinkingBlock, type ToolCall, type Usage } from '../types.js';
+import { assistantMessage, makeCompletion } from '../shared/chunks.js';
+import { UpstreamError, type CallTarget, type ChatCompletion, type ResponseMeta, type ThinkingBlock, type ToolCall, type Usage } from '../types.js';
 import { mapStopReason } from './finish-reason.js';
 import type { ConverseResponse, TokenUsage } from './wire.js';
 
@@ -49,16 +50,6 @@ export function parseChatResponse(body: unknown, _target: CallTarget, meta: Resp
     }
   }
 
-  const message: AssistantMessage = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
-  if (toolCalls.length) message.tool_calls = toolCalls;
-  if (reasoning) message.reasoning_content = reasoning;
-  if (thinkingBlocks.length) message.thinking_blocks = thinkingBlocks;
-  return {
-    id: meta.id,
-    object: 'chat.completion',
-    created: meta.created,
-    model: meta.model,
-    choices: [{ index: 0, message, finish_reason: finish }],
-    ...(response.usage ? { usage: toUsage(response.usage) } : {}),
-  };
+  const message = assistantMessage(text || (toolCalls.length ? null : ''), { toolCalls, reasoning, thinkingBlocks });
+  return makeCompletion(meta, message, finish, response.usage ? toUsage(response.usage) : null);
 }

@@ -3,16 +3,8 @@
 // messageStop, metadata (usage; it comes after messageStop). Exceptions arrive as
 // frames with `:message-type: exception` inside the 200 response.
 import { EventStreamDecoder, type EventStreamMessage } from '../shared/aws-event-stream.js';
-import {
-  UpstreamError,
-  type ChatCompletionChunk,
-  type ChunkDelta,
-  type FinishReason,
-  type ResponseMeta,
-  type StreamStep,
-  type StreamTranslator,
-  type Usage,
-} from '../types.js';
+import { ChunkBuilder } from '../shared/chunks.js';
+import { UpstreamError, type ChatCompletionChunk, type FinishReason, type ResponseMeta, type StreamStep, type StreamTranslator, type Usage } from '../types.js';
 import { classifyStreamException } from './errors.js';
 import { mapStopReason } from './finish-reason.js';
 import { toUsage } from './response.js';
@@ -32,18 +24,17 @@ type BlockState = ToolBlock | ReasoningBlock | { kind: 'text' };
 const utf8 = new TextDecoder();
 
 export class BedrockStreamTranslator implements StreamTranslator {
-  readonly #meta: ResponseMeta;
+  readonly #chunks: ChunkBuilder;
   readonly #decoder = new EventStreamDecoder();
   readonly #blocks = new Map<number, BlockState>();
   #toolCount = 0;
-  #roleSent = false;
   #finishReason: FinishReason | null = null;
   #usage: Usage | null = null;
   #usageSent = false;
   #ended = false;
 
   constructor(meta: ResponseMeta) {
-    this.#meta = meta;
+    this.#chunks = new ChunkBuilder(meta);
   }
 
   push(bytes: Uint8Array): StreamStep {
@@ -103,7 +94,7 @@ export class BedrockStreamTranslator implements StreamTranslator {
     const payload = JSON.parse(utf8.decode(message.payload)) as unknown;
     switch (message.headers[':event-type']) {
       case 'messageStart':
-        if (!this.#roleSent) chunks.push(this.#chunk({ content: '' }));
+        if (!this.#chunks.roleSent) chunks.push(this.#chunks.delta({ content: '' }));
         return null;
       case 'contentBlockStart':
         this.#blockStart(payload as ContentBlockStartEvent, chunks);
@@ -131,7 +122,7 @@ export class BedrockStreamTranslator implements StreamTranslator {
     const block: ToolBlock = { kind: 'tool', index: this.#toolCount++, argumentsSent: false };
     this.#blocks.set(event.contentBlockIndex, block);
     chunks.push(
-      this.#chunk({
+      this.#chunks.delta({
         tool_calls: [{ index: block.index, id: toolUse.toolUseId, type: 'function', function: { name: toolUse.name, arguments: '' } }],
       }),
     );
@@ -140,7 +131,7 @@ export class BedrockStreamTranslator implements StreamTranslator {
   #blockDelta(event: ContentBlockDeltaEvent, chunks: ChatCompletionChunk[]): void {
     const { delta } = event;
     if (typeof delta.text === 'string' && delta.text) {
-      chunks.push(this.#chunk({ content: delta.text }));
+      chunks.push(this.#chunks.delta({ content: delta.text }));
     }
     if (delta.toolUse) {
       let block = this.#blocks.get(event.contentBlockIndex);
@@ -150,7 +141,7 @@ export class BedrockStreamTranslator implements StreamTranslator {
       }
       if (delta.toolUse.input) {
         block.argumentsSent = true;
-        chunks.push(this.#chunk({ tool_calls: [{ index: block.index, function: { arguments: delta.toolUse.input } }] }));
+        chunks.push(this.#chunks.delta({ tool_calls: [{ index: block.index, function: { arguments: delta.toolUse.input } }] }));
       }
     }
     const reasoning = delta.reasoningContent;
@@ -162,14 +153,14 @@ export class BedrockStreamTranslator implements StreamTranslator {
       }
       if (reasoning.text) {
         block.text += reasoning.text;
-        chunks.push(this.#chunk({ reasoning_content: reasoning.text }));
+        chunks.push(this.#chunks.delta({ reasoning_content: reasoning.text }));
       }
       // The signature closes a thinking block: the caller gets the whole block back to replay it.
       if (reasoning.signature) {
-        chunks.push(this.#chunk({ thinking_blocks: [{ type: 'thinking', thinking: block.text, signature: reasoning.signature }] }));
+        chunks.push(this.#chunks.delta({ thinking_blocks: [{ type: 'thinking', thinking: block.text, signature: reasoning.signature }] }));
       }
       if (reasoning.redactedContent) {
-        chunks.push(this.#chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: reasoning.redactedContent }] }));
+        chunks.push(this.#chunks.delta({ thinking_blocks: [{ type: 'redacted_thinking', data: reasoning.redactedContent }] }));
       }
     }
   }
@@ -178,7 +169,7 @@ export class BedrockStreamTranslator implements StreamTranslator {
     const block = this.#blocks.get(index);
     // A tool called with no arguments still owes the caller a JSON object.
     if (block?.kind === 'tool' && !block.argumentsSent) {
-      chunks.push(this.#chunk({ tool_calls: [{ index: block.index, function: { arguments: '{}' } }] }));
+      chunks.push(this.#chunks.delta({ tool_calls: [{ index: block.index, function: { arguments: '{}' } }] }));
     }
   }
 
@@ -186,7 +177,7 @@ export class BedrockStreamTranslator implements StreamTranslator {
     const finish = mapStopReason(event.stopReason);
     if (finish instanceof UpstreamError) return finish;
     this.#finishReason = finish;
-    chunks.push(this.#chunk({}, finish));
+    chunks.push(this.#chunks.delta({}, finish));
     this.#flushUsage(chunks);
     return null;
   }
@@ -194,16 +185,6 @@ export class BedrockStreamTranslator implements StreamTranslator {
   #flushUsage(chunks: ChatCompletionChunk[]): void {
     if (this.#finishReason === null || this.#usage === null || this.#usageSent) return;
     this.#usageSent = true;
-    chunks.push({ ...this.#envelope(), choices: [], usage: this.#usage });
-  }
-
-  #envelope(): Omit<ChatCompletionChunk, 'choices'> {
-    return { id: this.#meta.id, object: 'chat.completion.chunk', created: this.#meta.created, model: this.#meta.model };
-  }
-
-  #chunk(delta: ChunkDelta, finishReason: FinishReason | null = null): ChatCompletionChunk {
-    const first = !this.#roleSent;
-    this.#roleSent = true;
-    return { ...this.#envelope(), choices: [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: finishReason }] };
+    chunks.push(this.#chunks.usage(this.#usage));
   }
 }

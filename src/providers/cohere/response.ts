@@ -1,6 +1,7 @@
 // Cohere v2 chat response → canonical ChatCompletion. tool_plan and citations have no
 // OpenAI field and are kept as extra fields of the assistant message.
-import { UpstreamError, type AssistantMessage, type CallTarget, type ChatCompletion, type ResponseMeta, type ToolCall, type Usage } from '../types.js';
+import { assistantMessage, makeCompletion } from '../shared/chunks.js';
+import { UpstreamError, type CallTarget, type ChatCompletion, type ResponseMeta, type ToolCall, type Usage } from '../types.js';
 import { mapFinishReason } from './finish-reason.js';
 import type { ChatResponse, Usage as CohereUsage } from './wire.js';
 
@@ -41,18 +42,8 @@ export function parseChatResponse(body: unknown, _target: CallTarget, meta: Resp
   const finish = mapFinishReason(response.finish_reason, toolCalls.length > 0);
   if (finish instanceof UpstreamError) return finish;
 
-  const message: AssistantMessage = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
-  if (toolCalls.length) message.tool_calls = toolCalls;
-  if (reasoning) message.reasoning_content = reasoning;
+  const message = assistantMessage(text || (toolCalls.length ? null : ''), { toolCalls, reasoning });
   if (native.tool_plan) message.tool_plan = native.tool_plan;
   if (native.citations?.length) message.citations = native.citations;
-  const usage = toUsage(response.usage);
-  return {
-    id: meta.id,
-    object: 'chat.completion',
-    created: meta.created,
-    model: meta.model,
-    choices: [{ index: 0, message, finish_reason: finish }],
-    ...(usage ? { usage } : {}),
-  };
+  return makeCompletion(meta, message, finish, toUsage(response.usage));
 }

@@ -2,17 +2,9 @@
 // https://docs.cohere.com/v2/docs/streaming
 // Terminal event: message-end (finish_reason + usage). tool-plan-delta and
 // citation-start go out as extra delta fields (`tool_plan`, `citations`).
+import { ChunkBuilder } from '../shared/chunks.js';
 import { SseDecoder } from '../shared/sse.js';
-import {
-  UpstreamError,
-  type ChatCompletionChunk,
-  type ChunkDelta,
-  type FinishReason,
-  type ResponseMeta,
-  type StreamStep,
-  type StreamTranslator,
-  type Usage,
-} from '../types.js';
+import { UpstreamError, type ChatCompletionChunk, type ResponseMeta, type StreamStep, type StreamTranslator, type Usage } from '../types.js';
 import { mapFinishReason } from './finish-reason.js';
 import { toolArguments, toUsage } from './response.js';
 import type { StreamEvent } from './wire.js';
@@ -23,16 +15,15 @@ interface ToolState {
 }
 
 export class CohereStreamTranslator implements StreamTranslator {
-  readonly #meta: ResponseMeta;
+  readonly #chunks: ChunkBuilder;
   readonly #decoder = new SseDecoder();
-  #roleSent = false;
   #toolCount = 0;
   #tool: ToolState | null = null;
   #usage: Usage | null = null;
   #ended = false;
 
   constructor(meta: ResponseMeta) {
-    this.#meta = meta;
+    this.#chunks = new ChunkBuilder(meta);
   }
 
   push(bytes: Uint8Array): StreamStep {
@@ -75,17 +66,17 @@ export class CohereStreamTranslator implements StreamTranslator {
   #handle(event: StreamEvent, chunks: ChatCompletionChunk[]): UpstreamError | null {
     switch (event.type) {
       case 'message-start':
-        if (!this.#roleSent) chunks.push(this.#chunk({ content: '' }));
+        if (!this.#chunks.roleSent) chunks.push(this.#chunks.delta({ content: '' }));
         return null;
       case 'content-delta': {
         const content = event.delta?.message?.content;
-        if (content?.text) chunks.push(this.#chunk({ content: content.text }));
-        if (content?.thinking) chunks.push(this.#chunk({ reasoning_content: content.thinking }));
+        if (content?.text) chunks.push(this.#chunks.delta({ content: content.text }));
+        if (content?.thinking) chunks.push(this.#chunks.delta({ reasoning_content: content.thinking }));
         return null;
       }
       case 'tool-plan-delta': {
         const plan = event.delta?.message?.tool_plan;
-        if (plan) chunks.push(this.#chunk({ tool_plan: plan }));
+        if (plan) chunks.push(this.#chunks.delta({ tool_plan: plan }));
         return null;
       }
       case 'tool-call-start': {
@@ -93,7 +84,7 @@ export class CohereStreamTranslator implements StreamTranslator {
         const initial = call?.function?.arguments ?? '';
         this.#tool = { index: this.#toolCount++, argumentsSent: initial.length > 0 };
         chunks.push(
-          this.#chunk({
+          this.#chunks.delta({
             tool_calls: [{ index: this.#tool.index, id: call?.id ?? '', type: 'function', function: { name: call?.function?.name ?? '', arguments: initial } }],
           }),
         );
@@ -103,20 +94,20 @@ export class CohereStreamTranslator implements StreamTranslator {
         const fragment = event.delta?.message?.tool_calls?.function?.arguments;
         if (this.#tool && fragment) {
           this.#tool.argumentsSent = true;
-          chunks.push(this.#chunk({ tool_calls: [{ index: this.#tool.index, function: { arguments: fragment } }] }));
+          chunks.push(this.#chunks.delta({ tool_calls: [{ index: this.#tool.index, function: { arguments: fragment } }] }));
         }
         return null;
       }
       case 'tool-call-end':
         // A tool called with no arguments still owes the caller a JSON object.
         if (this.#tool && !this.#tool.argumentsSent) {
-          chunks.push(this.#chunk({ tool_calls: [{ index: this.#tool.index, function: { arguments: toolArguments('') } }] }));
+          chunks.push(this.#chunks.delta({ tool_calls: [{ index: this.#tool.index, function: { arguments: toolArguments('') } }] }));
         }
         this.#tool = null;
         return null;
       case 'citation-start': {
         const citation = event.delta?.message?.citations;
-        if (citation) chunks.push(this.#chunk({ citations: [citation] }));
+        if (citation) chunks.push(this.#chunks.delta({ citations: [citation] }));
         return null;
       }
       case 'message-end':
@@ -134,19 +125,9 @@ export class CohereStreamTranslator implements StreamTranslator {
       const detail = event.delta?.error;
       return detail ? new UpstreamError({ kind: finish.kind, providerCode: finish.providerCode, providerMessage: detail }) : finish;
     }
-    chunks.push(this.#chunk({}, finish));
-    if (this.#usage) chunks.push({ ...this.#envelope(), choices: [], usage: this.#usage });
+    chunks.push(this.#chunks.delta({}, finish));
+    if (this.#usage) chunks.push(this.#chunks.usage(this.#usage));
     this.#ended = true;
     return null;
-  }
-
-  #envelope(): Omit<ChatCompletionChunk, 'choices'> {
-    return { id: this.#meta.id, object: 'chat.completion.chunk', created: this.#meta.created, model: this.#meta.model };
-  }
-
-  #chunk(delta: ChunkDelta, finishReason: FinishReason | null = null): ChatCompletionChunk {
-    const first = !this.#roleSent;
-    this.#roleSent = true;
-    return { ...this.#envelope(), choices: [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: finishReason }] };
   }
 }

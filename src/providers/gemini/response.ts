@@ -1,9 +1,9 @@
 // GenerateContentResponse (ai.google.dev/api/generate-content#generatecontentresponse)
 // → ChatCompletion. The part translation here is shared with the stream translator.
 import { isPlainObject } from '../../reasoning/index.js';
+import { assistantMessage, makeCompletion } from '../shared/chunks.js';
 import {
   UpstreamError,
-  type AssistantMessage,
   type CallTarget,
   type ChatCompletion,
   type ResponseMeta,
@@ -93,25 +93,7 @@ export function parseChatResponse(body: unknown, _target: CallTarget, meta: Resp
     });
   }
 
-  const message: AssistantMessage = { role: 'assistant', content: delta.text || null };
-  if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  if (delta.reasoning) message.reasoning_content = delta.reasoning;
-  if (delta.thinkingBlocks.length > 0) message.thinking_blocks = delta.thinkingBlocks;
-
-  const completion: ChatCompletion = {
-    id: meta.id,
-    object: 'chat.completion',
-    created: meta.created,
-    model: meta.model,
-    choices: [
-      {
-        index: 0,
-        message,
-        finish_reason: blocked ? 'content_filter' : mapFinishReason(candidate?.finishReason, toolCalls.length > 0),
-      },
-    ],
-  };
-  const usage = toUsage(response.usageMetadata);
-  if (usage) completion.usage = usage;
-  return completion;
+  const message = assistantMessage(delta.text || null, { toolCalls, reasoning: delta.reasoning, thinkingBlocks: delta.thinkingBlocks });
+  const finish = blocked ? 'content_filter' : mapFinishReason(candidate?.finishReason, toolCalls.length > 0);
+  return makeCompletion(meta, message, finish, toUsage(response.usageMetadata));
 }

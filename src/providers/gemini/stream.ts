@@ -2,6 +2,7 @@
 // holding the next few parts. There is no [DONE]: the terminal signal is a candidate
 // with a finishReason (or, for a blocked prompt, promptFeedback.blockReason). A
 // functionCall always arrives complete, so each becomes one tool-call delta.
+import { ChunkBuilder } from '../shared/chunks.js';
 import { safeJsonParse } from '../shared/http-errors.js';
 import { SseDecoder, type SseEvent } from '../shared/sse.js';
 import {
@@ -20,8 +21,8 @@ import type { GeminiPart, GeminiResponse } from './wire.js';
 
 export class GeminiStreamTranslator implements StreamTranslator {
   readonly #meta: ResponseMeta;
+  readonly #chunks: ChunkBuilder;
   readonly #decoder = new SseDecoder();
-  #roleSent = false;
   #toolCalls = 0;
   #producedOutput = false;
   #usage: Usage | null = null;
@@ -31,6 +32,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
 
   constructor(meta: ResponseMeta) {
     this.#meta = meta;
+    this.#chunks = new ChunkBuilder(meta);
   }
 
   push(bytes: Uint8Array): StreamStep {
@@ -110,28 +112,18 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (translated.thinkingBlocks.length > 0) delta.thinking_blocks = translated.thinkingBlocks;
     if (Object.keys(delta).length === 0) return;
     if (translated.text || translated.toolCalls.length > 0) this.#producedOutput = true;
-    chunks.push(this.#chunk(delta, null));
+    chunks.push(this.#chunks.delta(delta));
   }
 
   #close(reason: FinishReason, chunks: ChatCompletionChunk[]): void {
     this.#terminal = true;
-    chunks.push(this.#chunk({}, reason));
+    chunks.push(this.#chunks.delta({}, reason));
     this.#flushUsage(chunks);
   }
 
   #flushUsage(chunks: ChatCompletionChunk[]): void {
     if (this.#usageSent || !this.#usage) return;
     this.#usageSent = true;
-    chunks.push({ ...this.#base(), choices: [], usage: this.#usage });
-  }
-
-  #chunk(delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
-    const withRole: ChunkDelta = this.#roleSent ? delta : { role: 'assistant', ...delta };
-    this.#roleSent = true;
-    return { ...this.#base(), choices: [{ index: 0, delta: withRole, finish_reason: finishReason }] };
-  }
-
-  #base(): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
-    return { id: this.#meta.id, object: 'chat.completion.chunk', created: this.#meta.created, model: this.#meta.model };
+    chunks.push(this.#chunks.usage(this.#usage));
   }
 }
