@@ -28,6 +28,12 @@ describe('openai family request', () => {
     expect(body.messages).toEqual(hello.messages);
   });
 
+  it('drops fields the caller set to null instead of forwarding them', () => {
+    const request = { ...hello, top_p: null, seed: null, stop: null, user: null, tool_choice: null } as unknown as ChatRequest;
+    const { body } = build(request, callTarget('mistral', 'mistral-large-latest'));
+    for (const field of ['top_p', 'seed', 'random_seed', 'stop', 'user', 'tool_choice']) expect(body).not.toHaveProperty(field);
+  });
+
   it('sends no Authorization header for a keyless local server', () => {
     const { upstream } = build(hello, callTarget('ollama', 'qwen3:8b', { apiKey: null }));
     expect(upstream.headers.authorization).toBeUndefined();

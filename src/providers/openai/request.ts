@@ -40,6 +40,8 @@ export function buildChatBody(request: ChatRequest, target: CallTarget, options:
     ...body
   } = request as ChatRequest & Record<string, unknown>;
   const out = body as Record<string, unknown>;
+  // A null is the caller's "unset" (the openai SDK sends some): vendors stricter than OpenAI reject it.
+  for (const key in out) if (out[key] === null) delete out[key];
   out.model = target.model;
   out.messages = adaptMessages(messages, rules, options.blocksToWire);
   if (options.stream) {
@@ -55,10 +57,10 @@ export function buildChatBody(request: ChatRequest, target: CallTarget, options:
   if (!samplingRejected) {
     const effectiveTemperature = temperature ?? target.settings.temperature;
     if (effectiveTemperature !== null && effectiveTemperature !== undefined) out.temperature = effectiveTemperature;
-    if (topP !== undefined) out.top_p = topP;
+    if (topP !== undefined && topP !== null) out.top_p = topP;
   }
-  if (seed !== undefined) out[rules.seedField ?? 'seed'] = seed;
-  if (toolChoice !== undefined) out.tool_choice = toolChoice === 'required' && rules.toolChoiceRequiredAs ? rules.toolChoiceRequiredAs : toolChoice;
+  if (seed !== undefined && seed !== null) out[rules.seedField ?? 'seed'] = seed;
+  if (toolChoice !== undefined && toolChoice !== null) out.tool_choice = toolChoice === 'required' && rules.toolChoiceRequiredAs ? rules.toolChoiceRequiredAs : toolChoice;
   for (const field of rules.dropFields) delete out[field];
 
   if (reasoning?.fields) Object.assign(out, reasoning.fields);
