@@ -32,6 +32,8 @@ const FAMILIES: Family[] = [
   { name: 'gemini', start: startGeminiUpstream, reasoning: true, slot: (f) => ({ provider: 'google', model: 'gemini-2.5-flash', apiKey: 'AIza-test-0001-abcdefghijkl', baseUrl: f.baseUrl, settings: { reasoning: { level: 'medium' } } }) },
   { name: 'bedrock', start: startBedrockUpstream, reasoning: true, slot: (f) => ({ provider: 'bedrock', model: 'anthropic.claude-sonnet-4-6', baseUrl: f.baseUrl, credentials: { ...FAKE_AWS_CREDENTIALS, region: 'us-east-1' }, settings: { reasoning: { level: 'medium' } } }) },
   { name: 'azure', start: startAzureUpstream, reasoning: true, slot: (f) => ({ provider: 'azure_openai', model: 'o4-mini', apiKey: 'azure-test-key-0001', baseUrl: f.baseUrl, settings: { reasoning: { level: 'medium' } } }) },
+  { name: 'cloudflare', start: startOpenAiUpstream, reasoning: false, slot: (f) => ({ provider: 'cloudflare_workers_ai', model: '@cf/meta/llama-3.3-70b-instruct-fp8-fast', apiKey: 'cf-api-token-0001', credentials: { accountId: 'acct123' }, baseUrl: f.baseUrl }) },
+  { name: 'hf-endpoint', start: startOpenAiUpstream, reasoning: false, slot: (f) => ({ provider: 'hf_inference_endpoints', model: 'tgi', apiKey: 'hf_endpointtoken0001', baseUrl: f.baseUrl }) },
   { name: 'cohere', start: startCohereUpstream, reasoning: true, slot: (f) => ({ provider: 'cohere', model: 'command-a-reasoning-08-2025', apiKey: 'cohere-test-key-0001', baseUrl: f.baseUrl, settings: { reasoning: { level: 'medium' } } }) },
 ];
 
@@ -163,7 +165,7 @@ describe.each(FAMILIES)('$name family through the openai client', (family) => {
   it('maps a rejected stored key to 401 upstream_auth_failed', async () => {
     const badOrg = `${orgId}-bad`;
     const slot = family.slot(fake);
-    const bad = slot.credentials ? { ...slot, credentials: { ...(slot.credentials as object), accessKeyId: 'bad-key' } } : { ...slot, apiKey: 'bad-key' };
+    const bad = (slot.credentials as Record<string, string> | undefined)?.accessKeyId ? { ...slot, credentials: { ...(slot.credentials as object), accessKeyId: 'bad-key' } } : { ...slot, apiKey: 'bad-key' };
     const put = await fetch(`${gateway.url}/byok/${badOrg}/main`, { method: 'PUT', headers: gateway.admin, body: JSON.stringify(bad) });
     expect(put.status).toBe(201);
     const res = await fetch(`${gateway.url}/v1/chat/completions`, {
