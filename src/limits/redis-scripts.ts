@@ -76,10 +76,17 @@ redis.call('PEXPIRE', KEYS[3], keyTtl)
 return 0
 `);
 
-/** Give a permit back and wake the waiters of every instance. KEYS: held. ARGV: permitId, channel, message. */
+/**
+ * Give a permit back and wake the waiters of every instance. KEYS: held, line. ARGV: permitId, channel, message.
+ * The wake-up goes out only when an instance is in line: an instance with waiters is always
+ * in line (ACQUIRE puts it there in the same atomic step that refused it), so an empty line
+ * means nobody to wake, and the common uncontended release costs no message to every instance.
+ */
 export const RELEASE = script(`
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('PUBLISH', ARGV[2], ARGV[3])
+  end
   return 1
 end
 return 0

@@ -40,6 +40,8 @@ interface KeyState {
   readonly key: string;
   readonly heldKey: string;
   readonly lineKeys: readonly [string, string];
+  /** RELEASE's keys: held, and the line (a wake-up is published only when someone is in it). */
+  readonly releaseKeys: readonly [string, string];
   readonly acquireKeys: readonly [string, string, string];
   /** Published when a permit or a place in line frees up: `<instanceId> <key>`. */
   readonly wakeMessage: string;
@@ -238,8 +240,8 @@ class RedisSemaphore implements Semaphore {
     this.held.clear();
     await this.local.close();
 
-    const releases = releasing.map((p) => ({ keys: [p.state.heldKey], args: [p.id, this.channel, p.state.wakeMessage] }));
-    for (const [id, state] of this.strays) releases.push({ keys: [state.heldKey], args: [id, this.channel, state.wakeMessage] });
+    const releases = releasing.map((p) => ({ keys: p.state.releaseKeys, args: [p.id, this.channel, p.state.wakeMessage] }));
+    for (const [id, state] of this.strays) releases.push({ keys: state.releaseKeys, args: [id, this.channel, state.wakeMessage] });
     this.strays.clear();
     if (this.redis.status === 'ready' && (releases.length > 0 || leaving.length > 0)) {
       const channel = this.channel;
@@ -261,7 +263,7 @@ class RedisSemaphore implements Semaphore {
     permit.local?.release();
     if (permit.inRedis) {
       if (this.redis.status === 'ready') {
-        runScript(this.redis, RELEASE, [state.heldKey], [permit.id, this.channel, state.wakeMessage]).catch((error) => {
+        runScript(this.redis, RELEASE, state.releaseKeys, [permit.id, this.channel, state.wakeMessage]).catch((error) => {
           this.goDegraded(error);
           this.rememberStray(state, permit.id);
         });
@@ -530,7 +532,7 @@ class RedisSemaphore implements Semaphore {
 
   private releaseStray(state: KeyState, permitId: string): void {
     if (this.redis.status !== 'ready') return this.rememberStray(state, permitId);
-    runScript(this.redis, RELEASE, [state.heldKey], [permitId, this.channel, state.wakeMessage]).catch(() => this.rememberStray(state, permitId));
+    runScript(this.redis, RELEASE, state.releaseKeys, [permitId, this.channel, state.wakeMessage]).catch(() => this.rememberStray(state, permitId));
   }
 
   /** A permit given back while Redis could not hear it: released there on re-attach, or its lease lapses first. */
@@ -541,7 +543,7 @@ class RedisSemaphore implements Semaphore {
 
   private releaseStrays(): void {
     if (this.strays.size === 0) return;
-    const calls = [...this.strays].map(([id, state]) => ({ keys: [state.heldKey], args: [id, this.channel, state.wakeMessage] }));
+    const calls = [...this.strays].map(([id, state]) => ({ keys: state.releaseKeys, args: [id, this.channel, state.wakeMessage] }));
     this.strays.clear();
     runScriptBatch(this.redis, RELEASE, calls).catch(() => {}); // their leases lapse
   }
@@ -581,6 +583,7 @@ class RedisSemaphore implements Semaphore {
         key,
         heldKey,
         lineKeys,
+        releaseKeys: [heldKey, lineKeys[0]],
         acquireKeys: [heldKey, lineKeys[0], lineKeys[1]],
         wakeMessage: `${this.instanceId} ${key}`,
         limit,
