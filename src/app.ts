@@ -137,10 +137,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // ---- components with a lifecycle, closed in reverse order in onClose
   const log = app.log;
   const semaphore: Semaphore = redis
-    ? createRedisSemaphore({ redis, prefix: `${redisPrefix}sem:`, logger: log })
+    ? createRedisSemaphore({ redis, prefix: redisPrefix, logger: log })
     : createLocalSemaphore();
   const authFailures: AuthFailureCounter = redis
-    ? createRedisAuthFailureCounter({ redis, prefix: `${redisPrefix}authfail:`, logger: log })
+    ? createRedisAuthFailureCounter({ redis, prefix: redisPrefix, logger: log })
     : createLocalAuthFailureCounter();
   const policy = { blockPrivateNetworks: config.blockPrivateNetworks };
   const dispatcher = deps.dispatcher ?? createUpstreamAgent({ policy, connectTimeoutMs: config.upstreamConnectTimeoutMs });
