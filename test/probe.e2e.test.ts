@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeResult } from '../src/byok/service.js';
 import { keyFingerprint, keyHint } from '../src/keys/hints.js';
 import { startAnthropicUpstream } from './fakes/anthropic-upstream.js';
 import { startAzureUpstream } from './fakes/azure-upstream.js';
@@ -27,16 +28,6 @@ interface Fake {
   requests: Array<{ method: string; path: string; headers: Record<string, unknown>; body: any }>;
   failNext(status: number, body: unknown, headers?: Record<string, string>): void;
   close(): Promise<void>;
-}
-
-interface ProbeResult {
-  ok: boolean;
-  status: string;
-  message: string;
-  httpStatus: number | null;
-  latencyMs: number;
-  models: string[] | null;
-  modelFound: boolean | null;
 }
 
 interface Family {
