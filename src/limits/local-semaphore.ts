@@ -3,11 +3,10 @@
 // head waiter directly, so nobody can slip in between.
 import type { AcquireResult, Permit, PermitRequest, PermitStats, Semaphore } from './semaphore.js';
 import {
-  ABORTED_AT_ONCE,
   SATURATED_AT_ONCE,
-  UNCAPPED,
   WaiterQueue,
   armWaiter,
+  admit,
   checkedLimit,
   remainingWait,
   settleWaiter,
@@ -53,15 +52,9 @@ export class LocalSemaphore implements Semaphore {
   constructor(private readonly now: () => number) {}
 
   acquire(request: PermitRequest): Promise<AcquireResult> {
-    if (request.limit === null) return UNCAPPED;
-    let limit: number;
-    try {
-      limit = checkedLimit(request.limit);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (request.signal?.aborted) return ABORTED_AT_ONCE;
-    if (this.closed) return SATURATED_AT_ONCE;
+    const admission = admit(request, this.closed);
+    if ('answer' in admission) return admission.answer;
+    const { limit } = admission;
 
     const state = this.stateFor(request.key, limit);
     if (state.waiters.length > 0) this.grantWaiting(state); // a raised limit frees queued callers first

@@ -6,12 +6,10 @@ import { LocalSemaphore } from './local-semaphore.js';
 import { ACQUIRE, LEAVE_LINE, RELEASE, RENEW, runScript, runScriptBatch } from './redis-scripts.js';
 import type { AcquireResult, LimitsLogger, Permit, PermitRequest, PermitStats, Semaphore } from './semaphore.js';
 import {
-  ABORTED_AT_ONCE,
   SATURATED_AT_ONCE,
-  UNCAPPED,
   WaiterQueue,
   armWaiter,
-  checkedLimit,
+  admit,
   disarmWaiter,
   remainingWait,
   settleWaiter,
@@ -178,15 +176,9 @@ class RedisSemaphore implements Semaphore {
   }
 
   acquire(request: PermitRequest): Promise<AcquireResult> {
-    if (request.limit === null) return UNCAPPED;
-    let limit: number;
-    try {
-      limit = checkedLimit(request.limit);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (request.signal?.aborted) return ABORTED_AT_ONCE;
-    if (this.closed) return SATURATED_AT_ONCE;
+    const admission = admit(request, this.closed);
+    if ('answer' in admission) return admission.answer;
+    const { limit } = admission;
     if (this.currentMode === 'redis' && this.redis.status !== 'ready') this.goDegraded(new Error(`Redis connection is ${this.redis.status}`));
 
     const state = this.stateFor(request.key, limit);

@@ -117,3 +117,20 @@ export const NO_OP_PERMIT = Object.freeze({ release() {} });
 export const UNCAPPED: Promise<AcquireResult> = Promise.resolve(Object.freeze({ ok: true as const, permit: NO_OP_PERMIT, waitedMs: 0 }));
 export const ABORTED_AT_ONCE: Promise<AcquireResult> = Promise.resolve(Object.freeze({ ok: false as const, reason: 'aborted' as const, waitedMs: 0 }));
 export const SATURATED_AT_ONCE: Promise<AcquireResult> = Promise.resolve(Object.freeze({ ok: false as const, reason: 'saturated' as const, waitedMs: 0 }));
+
+/**
+ * What both semaphores decide before queueing: an immediate answer (no cap, bad limit,
+ * already aborted, closed), or the checked limit to queue against.
+ */
+export function admit(request: PermitRequest, closed: boolean): { answer: Promise<AcquireResult> } | { limit: number } {
+  if (request.limit === null) return { answer: UNCAPPED };
+  let limit: number;
+  try {
+    limit = checkedLimit(request.limit);
+  } catch (error) {
+    return { answer: Promise.reject(error) };
+  }
+  if (request.signal?.aborted) return { answer: ABORTED_AT_ONCE };
+  if (closed) return { answer: SATURATED_AT_ONCE };
+  return { limit };
+}
