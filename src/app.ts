@@ -106,7 +106,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(SlotViewSchema);
   app.decorateRequest('startedAt', 0);
   app.decorateRequest('actor', null);
-  app.addHook('preValidation', coerceQuery);
+  // Only routes with a querystring schema pay for the coercion (the chat route has none).
+  app.addHook('onRoute', (route) => {
+    if (!route.schema?.querystring) return;
+    const own = route.preValidation ?? [];
+    route.preValidation = [coerceQuery, ...(Array.isArray(own) ? own : [own])];
+  });
   // Callback-style hooks: no promise per request.
   let closing = false;
   app.addHook('preClose', (done) => {

@@ -1,6 +1,7 @@
 // The call path: resolve the org's slots, acquire a permit, call the adapter, decide
 // failover (Main → Fallback, once), count auth failures, record usage.
 import type { Dispatcher } from 'undici';
+import type { CancelSignal } from '../cancellation.js';
 import { ApiError } from '../errors.js';
 import { redactKeyLike } from '../keys/redact.js';
 import type { Secret } from '../keys/secret.js';
@@ -19,9 +20,10 @@ import {
 } from '../providers/types.js';
 import type { SlotName } from '../store/slots.js';
 import type { CallOutcome, GatewayObserver } from './events.js';
-import { ClientAbortError, readBody, redirectError, sendUpstream, transportError, type UpstreamResponse } from './upstream.js';
+import { StreamRelay, type SseSink } from './stream-relay.js';
+import { ClientAbortError, UpstreamExchange, redirectError, transportError, type UpstreamAnswer } from './upstream.js';
 import type { OrgConfigCache, ResolvedOrg, ResolvedSlot } from './org-configs.js';
-import { stampChunkBlocks, stampCompletionBlocks, withoutForeignBlocks } from './thinking-blocks.js';
+import { stampCompletionBlocks, withoutForeignBlocks } from './thinking-blocks.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export type FailoverReason =
@@ -45,16 +47,12 @@ export interface ServedBy {
 export interface CallContext {
   orgId: string;
   requestId: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** performance.now() when the request arrived. */
   startedAt: number;
 }
 
-/** Where a stream's frames go; `write` returns false when the socket wants a drain. */
-export interface SseSink {
-  write(frame: string): boolean;
-  drain(): Promise<void>;
-}
+export type { SseSink };
 
 export type ChatOutcome =
   | { type: 'json'; served: ServedBy; body: string }
@@ -135,10 +133,6 @@ export function upstreamApiError(error: UpstreamError, served: { provider: strin
     default:
       return new ApiError(502, 'upstream_error', `${provider} failed (${error.status ?? error.kind}) on the ${served.slot} slot.${said}`);
   }
-}
-
-function isTerminalUsageChunk(chunk: ChatCompletionChunk): boolean {
-  return chunk.choices.length === 0;
 }
 
 interface Attempt {
@@ -242,20 +236,19 @@ export class ChatGateway {
     const attempt: Attempt = { slot, adapter, permit: acquired.permit, sentAt: performance.now() };
     try {
       const upstreamRequest = this.#build(adapter, withoutForeignBlocks(request, adapter.family), target, stream);
+      const { dispatcher, settings } = this.#deps;
+      const timeouts = { firstByteMs: settings.firstByteTimeoutMs, idleMs: settings.idleTimeoutMs };
       attempt.sentAt = performance.now();
-      const response = await sendUpstream(
-        this.#deps.dispatcher,
-        upstreamRequest,
-        { firstByteMs: this.#deps.settings.firstByteTimeoutMs, idleMs: this.#deps.settings.idleTimeoutMs },
-        ctx.signal,
-      );
-      if (response.status >= 300) {
-        const text = await readBody(response.body, this.#deps.settings.maxResponseBytes, ctx.signal);
-        if (response.status < 400) return this.#failed(attempt, redirectError(response, upstreamRequest.url));
-        return this.#failed(attempt, adapter.classifyError(response.status, response.headers, text));
+      if (!stream) {
+        const answer = await UpstreamExchange.fetch(dispatcher, upstreamRequest, timeouts, ctx.signal, settings.maxResponseBytes);
+        if (answer.status >= 300) return this.#failedAnswer(attempt, answer, upstreamRequest.url);
+        return this.#completeJson(attempt, answer, ctx, meta, failoverReason);
       }
-      if (!stream) return await this.#completeJson(attempt, response, ctx, meta, failoverReason);
-      return await this.#openStream(attempt, response, ctx, meta, request, failoverReason);
+      const exchange = await UpstreamExchange.open(dispatcher, upstreamRequest, timeouts, ctx.signal, settings.maxResponseBytes);
+      if (exchange.status >= 300) {
+        return this.#failedAnswer(attempt, { status: exchange.status, headers: exchange.headers, text: await exchange.text() }, upstreamRequest.url);
+      }
+      return await this.#openStream(attempt, exchange, ctx, meta, request, failoverReason);
     } catch (err) {
       const error = transportError(err, ctx.signal);
       if (error instanceof ClientAbortError) {
@@ -265,6 +258,12 @@ export class ChatGateway {
       }
       return this.#failed(attempt, error as UpstreamError);
     }
+  }
+
+  /** A 3xx (never followed) or an error status: the adapter classifies the provider's error body. */
+  #failedAnswer(attempt: Attempt, answer: UpstreamAnswer, requestUrl: string): AttemptFailure {
+    if (answer.status < 400) return this.#failed(attempt, redirectError(answer, requestUrl));
+    return this.#failed(attempt, attempt.adapter.classifyError(answer.status, answer.headers, answer.text));
   }
 
   /** A request the adapter cannot build is the slot's misconfiguration (missing region, endpoint…) or the caller's bad input. */
@@ -304,20 +303,19 @@ export class ChatGateway {
     if (slot.source === 'org') void this.#deps.authFailures.reset(`${slot.orgId}:${slot.slot}:${slot.fingerprint}`);
   }
 
-  async #completeJson(
+  #completeJson(
     attempt: Attempt,
-    response: UpstreamResponse,
+    answer: UpstreamAnswer,
     ctx: CallContext,
     meta: ResponseMeta,
     failoverReason: FailoverReason | null,
-  ): Promise<{ outcome: ChatOutcome } | AttemptFailure> {
-    const text = await readBody(response.body, this.#deps.settings.maxResponseBytes, ctx.signal);
+  ): { outcome: ChatOutcome } | AttemptFailure {
     const upstreamMs = performance.now() - attempt.sentAt;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(answer.text);
     } catch {
-      return this.#failed(attempt, new UpstreamError({ kind: 'invalid_response', status: response.status, providerMessage: 'the provider answered with invalid JSON' }));
+      return this.#failed(attempt, new UpstreamError({ kind: 'invalid_response', status: answer.status, providerMessage: 'the provider answered with invalid JSON' }));
     }
     const target = attempt.slot.target!;
     const completion = attempt.adapter.parseChatResponse(parsed, target, meta);
@@ -326,7 +324,7 @@ export class ChatGateway {
     attempt.permit.release();
     this.#succeeded(attempt.slot);
     const served = this.#served(attempt.slot, failoverReason);
-    this.#record(ctx, attempt.slot, { outcome: 'success', httpStatus: 200, failoverReason, stream: false, ttftMs: null, usage: completion.usage ?? null, upstreamMs, upstreamStatus: response.status });
+    this.#record(ctx, attempt.slot, { outcome: 'success', httpStatus: 200, failoverReason, stream: false, ttftMs: null, usage: completion.usage ?? null, upstreamMs, upstreamStatus: answer.status });
     return { outcome: { type: 'json', served, body: JSON.stringify(completion) } };
   }
 
@@ -337,125 +335,36 @@ export class ChatGateway {
    */
   async #openStream(
     attempt: Attempt,
-    response: UpstreamResponse,
+    exchange: UpstreamExchange,
     ctx: CallContext,
     meta: ResponseMeta,
     request: ChatRequest,
     failoverReason: FailoverReason | null,
   ): Promise<{ outcome: ChatOutcome } | AttemptFailure> {
-    const translator = attempt.adapter.createStreamTranslator(attempt.slot.target!, meta);
-    const iterator = response.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const head: ChatCompletionChunk[] = [];
-    let upstreamDone = false;
-    let headError: UpstreamError | undefined;
-    while (head.length === 0) {
-      const next = await iterator.next();
-      const step = next.done ? translator.finish() : translator.push(next.value);
-      if (step.error) {
-        headError = step.error;
-        break;
-      }
-      head.push(...step.chunks);
-      if (next.done || step.done) {
-        upstreamDone = true;
-        break;
-      }
-    }
-    if (headError) {
-      response.body.destroy();
-      return this.#failed(attempt, headError);
-    }
-    const served = this.#served(attempt.slot, failoverReason);
-    const includeUsage = request.stream_options?.include_usage === true;
-    return {
-      outcome: {
-        type: 'stream',
-        served,
-        pipe: (sink) => this.#pipe(attempt, response, iterator, translator, head, upstreamDone, sink, ctx, includeUsage, failoverReason),
+    const relay = new StreamRelay({
+      exchange,
+      translator: attempt.adapter.createStreamTranslator(attempt.slot.target!, meta),
+      family: attempt.adapter.family,
+      includeUsage: request.stream_options?.include_usage === true,
+      startedAt: ctx.startedAt,
+      onFinished: ({ outcome, ttftMs, usage }) => {
+        attempt.permit.release();
+        if (outcome === 'success') this.#succeeded(attempt.slot);
+        this.#record(ctx, attempt.slot, {
+          outcome,
+          httpStatus: outcome === 'cancelled' ? 499 : 200,
+          failoverReason,
+          stream: true,
+          ttftMs,
+          usage,
+          upstreamMs: performance.now() - attempt.sentAt,
+          upstreamStatus: exchange.status,
+        });
       },
-    };
-  }
-
-  async #pipe(
-    attempt: Attempt,
-    response: UpstreamResponse,
-    iterator: AsyncIterator<Buffer>,
-    translator: StreamTranslator,
-    head: ChatCompletionChunk[],
-    upstreamDone: boolean,
-    sink: SseSink,
-    ctx: CallContext,
-    includeUsage: boolean,
-    failoverReason: FailoverReason | null,
-  ): Promise<void> {
-    let ttftMs: number | null = null;
-    const family = attempt.adapter.family;
-    let outcome: CallOutcome = 'success';
-    let streamError: UpstreamError | null = null;
-    // The frames of one upstream read go out in one write; false when the socket wants a drain.
-    const write = (chunks: ChatCompletionChunk[]): boolean => {
-      let frames = '';
-      for (const chunk of chunks) {
-        if (!includeUsage && isTerminalUsageChunk(chunk)) continue;
-        stampChunkBlocks(chunk, family);
-        frames += `data: ${JSON.stringify(chunk)}\n\n`;
-      }
-      if (frames === '') return true;
-      if (ttftMs === null) ttftMs = performance.now() - ctx.startedAt;
-      return sink.write(frames);
-    };
-    try {
-      if (!write(head)) await sink.drain();
-      let done = upstreamDone;
-      while (!done) {
-        const next = await iterator.next();
-        const step = next.done ? translator.finish() : translator.push(next.value);
-        if (!write(step.chunks)) await sink.drain();
-        if (step.error) {
-          streamError = step.error;
-          break;
-        }
-        done = next.done === true || step.done;
-      }
-      if (!streamError && !upstreamDone) {
-        // Drain anything after the terminal event (and let undici reuse the socket).
-        response.body.resume();
-      }
-    } catch (err) {
-      const error = transportError(err, ctx.signal);
-      if (error instanceof ClientAbortError) outcome = 'cancelled';
-      else if (error instanceof UpstreamError && error.kind === 'network') {
-        // The connection dropped before the body ended: the upstream cut the stream. The
-        // translator judges whether its terminal event had arrived (truncated if not).
-        const step = translator.finish();
-        if (!write(step.chunks)) await sink.drain();
-        streamError = step.error ?? null;
-      } else streamError = error as UpstreamError;
-    }
-    if (streamError) {
-      outcome = streamError.kind === 'truncated' ? 'truncated' : 'error';
-      const code = streamError.kind === 'truncated' ? 'upstream_stream_truncated' : streamError.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error';
-      const message =
-        streamError.kind === 'truncated'
-          ? 'The provider ended the stream before its final event; the answer is incomplete.'
-          : `The provider's stream failed: ${streamError.providerMessage ?? streamError.kind}.`;
-      sink.write(`data: ${JSON.stringify({ error: { message, type: 'api_error', code, param: null } })}\n\n`);
-    } else if (outcome === 'success') {
-      sink.write('data: [DONE]\n\n');
-    }
-    if (outcome !== 'success') response.body.destroy();
-    attempt.permit.release();
-    if (outcome === 'success') this.#succeeded(attempt.slot);
-    this.#record(ctx, attempt.slot, {
-      outcome,
-      httpStatus: outcome === 'cancelled' ? 499 : 200,
-      failoverReason,
-      stream: true,
-      ttftMs,
-      usage: translator.usage(),
-      upstreamMs: performance.now() - attempt.sentAt,
-      upstreamStatus: response.status,
     });
+    const headError = await relay.head();
+    if (headError) return this.#failed(attempt, headError);
+    return { outcome: { type: 'stream', served: this.#served(attempt.slot, failoverReason), pipe: (sink) => relay.pipe(sink) } };
   }
 
   #served(slot: ResolvedSlot, failoverReason: FailoverReason | null): ServedBy {

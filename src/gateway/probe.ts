@@ -7,7 +7,7 @@ import { redactKeyLike } from '../keys/redact.js';
 import type { Secret } from '../keys/secret.js';
 import { getProvider } from '../providers/registry.js';
 import { UpstreamError, type CallTarget, type ProbeOutcome, type ProviderAdapter, type UpstreamRequest } from '../providers/types.js';
-import { ClientAbortError, readBody, sendUpstream } from './upstream.js';
+import { ClientAbortError, UpstreamExchange } from './upstream.js';
 
 const PROBE_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -118,8 +118,8 @@ export async function runProbe(
     } catch (err) {
       throw incomplete(err, target);
     }
-    const response = await sendUpstream(dispatcher, probe, { firstByteMs: options.timeoutMs, idleMs: options.timeoutMs }, deadline);
-    const text = await readBody(response.body, PROBE_BODY_LIMIT, deadline);
+    const response = await UpstreamExchange.fetch(dispatcher, probe, { firstByteMs: options.timeoutMs, idleMs: options.timeoutMs }, deadline, PROBE_BODY_LIMIT);
+    const text = response.text;
     const outcome =
       response.status >= 300 && response.status < 400
         ? redirected(response.status, response.headers.location, probe.url, target)
@@ -180,8 +180,8 @@ export async function runCompletionProbe(
     } catch (err) {
       throw incomplete(err, target);
     }
-    const response = await sendUpstream(dispatcher, upstream, { firstByteMs: options.timeoutMs, idleMs: options.timeoutMs }, deadline);
-    const text = await readBody(response.body, PROBE_BODY_LIMIT, deadline);
+    const response = await UpstreamExchange.fetch(dispatcher, upstream, { firstByteMs: options.timeoutMs, idleMs: options.timeoutMs }, deadline, PROBE_BODY_LIMIT);
+    const text = response.text;
     if (response.status >= 300 && response.status < 400) {
       return withoutSecrets({ ok: false, ...redirected(response.status, response.headers.location, upstream.url, target), latencyMs: latency() }, target);
     }

@@ -2,6 +2,7 @@
 // timeouts and the caller's abort signal, and turn transport failures into typed
 // UpstreamErrors (timeout, network) the failover logic understands.
 import { errors as undiciErrors, type Dispatcher } from 'undici';
+import type { CancelSignal } from '../cancellation.js';
 import { UpstreamError, type UpstreamHeaders, type UpstreamRequest } from '../providers/types.js';
 
 export interface UpstreamTimeouts {
@@ -9,12 +10,6 @@ export interface UpstreamTimeouts {
   firstByteMs: number;
   /** Between two body chunks (a stalled stream). */
   idleMs: number;
-}
-
-export interface UpstreamResponse {
-  status: number;
-  headers: UpstreamHeaders;
-  body: Dispatcher.ResponseData['body'];
 }
 
 /** The caller went away: not an upstream failure, never failed over nor counted. */
@@ -50,7 +45,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** Classifies a thrown transport error; `signal` tells a client abort from our own deadlines. */
-export function transportError(err: unknown, signal?: AbortSignal): Error {
+export function transportError(err: unknown, signal?: CancelSignal): Error {
   if (err instanceof UpstreamError || err instanceof ClientAbortError) return err;
   if (signal?.aborted) return new ClientAbortError();
   const code = errorCode(err);
@@ -91,27 +86,180 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
-export async function sendUpstream(
-  dispatcher: Dispatcher,
-  upstream: UpstreamRequest,
-  timeouts: UpstreamTimeouts,
-  signal?: AbortSignal,
-): Promise<UpstreamResponse> {
-  try {
-    const { origin, path } = splitUrl(upstream.url);
-    const response = await dispatcher.request({
-      origin,
-      path,
-      method: upstream.method as Dispatcher.HttpMethod,
-      headers: upstream.headers,
-      body: upstream.body,
-      signal,
-      headersTimeout: timeouts.firstByteMs,
-      bodyTimeout: timeouts.idleMs,
+/** Hears a response body as it arrives, once attached with `UpstreamExchange.consume`. */
+export interface BodyConsumer {
+  data(chunk: Buffer): void;
+  end(): void;
+  /** A transport failure, already classified: an UpstreamError or a ClientAbortError. */
+  error(error: Error): void;
+}
+
+/** A whole (non-streaming) answer. */
+export interface UpstreamAnswer {
+  status: number;
+  headers: UpstreamHeaders;
+  text: string;
+}
+
+type Pending =
+  | { kind: 'head'; resolve(exchange: UpstreamExchange): void; reject(error: Error): void }
+  | { kind: 'text'; resolve(text: string): void; reject(error: Error): void }
+  | { kind: 'answer'; resolve(answer: UpstreamAnswer): void; reject(error: Error): void };
+
+const NO_HEADERS: UpstreamHeaders = Object.freeze({});
+
+/**
+ * One upstream request on undici's dispatch API. undici's `request` wraps every answer in
+ * a Readable, read back through an async iterator (promises per chunk), and listens on
+ * an AbortSignal; on the hot path that cost as much as the gateway's own work. Here the
+ * body is buffered, or handed to a consumer chunk by chunk as the parser produces it, and
+ * the caller's cancellation aborts the request through undici's controller.
+ */
+export class UpstreamExchange implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: UpstreamHeaders = NO_HEADERS;
+  readonly #signal: CancelSignal | undefined;
+  readonly #maxBytes: number;
+  #controller: Dispatcher.DispatchController | null = null;
+  #pending: Pending | null;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #ended = false;
+  #failure: Error | null = null;
+  #consumer: BodyConsumer | null = null;
+  readonly #onAbort = (): void => this.abort(new ClientAbortError());
+
+  private constructor(signal: CancelSignal | undefined, maxBytes: number, pending: Pending) {
+    this.#signal = signal;
+    this.#maxBytes = maxBytes;
+    this.#pending = pending;
+  }
+
+  /** Sends the request; resolves with status, headers and the whole body (at most `maxBytes`). */
+  static fetch(dispatcher: Dispatcher, request: UpstreamRequest, timeouts: UpstreamTimeouts, signal: CancelSignal | undefined, maxBytes: number): Promise<UpstreamAnswer> {
+    return new Promise((resolve, reject) => new UpstreamExchange(signal, maxBytes, { kind: 'answer', resolve, reject }).#send(dispatcher, request, timeouts));
+  }
+
+  /** Sends the request; resolves at the response head. Read the body with `text()` or `consume()`. */
+  static open(dispatcher: Dispatcher, request: UpstreamRequest, timeouts: UpstreamTimeouts, signal: CancelSignal | undefined, maxBytes: number): Promise<UpstreamExchange> {
+    return new Promise((resolve, reject) => new UpstreamExchange(signal, maxBytes, { kind: 'head', resolve, reject }).#send(dispatcher, request, timeouts));
+  }
+
+  #send(dispatcher: Dispatcher, request: UpstreamRequest, timeouts: UpstreamTimeouts): void {
+    if (this.#signal?.aborted) return this.#fail(new ClientAbortError());
+    try {
+      const { origin, path } = splitUrl(request.url);
+      this.#signal?.addEventListener('abort', this.#onAbort);
+      dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method: request.method as Dispatcher.HttpMethod,
+          headers: request.headers,
+          body: request.body,
+          headersTimeout: timeouts.firstByteMs,
+          bodyTimeout: timeouts.idleMs,
+        },
+        this,
+      );
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** The rest of the body as text (at most `maxBytes` in all). */
+  text(): Promise<string> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#ended) return Promise.resolve(this.#joined());
+    return new Promise((resolve, reject) => {
+      this.#pending = { kind: 'text', resolve, reject };
     });
-    return { status: response.statusCode, headers: response.headers, body: response.body };
-  } catch (err) {
-    throw transportError(err, signal);
+  }
+
+  /** Hands what arrived so far, then every chunk as it arrives, to `consumer`; synchronously. */
+  consume(consumer: BodyConsumer): void {
+    this.#consumer = consumer;
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    for (const chunk of chunks) consumer.data(chunk);
+    if (this.#failure) consumer.error(this.#failure);
+    else if (this.#ended) consumer.end();
+  }
+
+  /** Stops reading from the upstream socket until `resume()` (backpressure). */
+  pause(): void {
+    this.#controller?.pause();
+  }
+
+  resume(): void {
+    this.#controller?.resume();
+  }
+
+  /** Ends the request; the pending read or the consumer gets `reason` (unless already done). */
+  abort(reason: Error): void {
+    if (this.#ended || this.#failure) return;
+    // Queued behind a connection, the request has no controller yet: it aborts when it gets one.
+    if (this.#controller) this.#controller.abort(reason);
+    else this.#fail(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#failure) controller.abort(this.#failure);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: UpstreamHeaders): void {
+    if (statusCode < 200) return; // 1xx: informational, the answer follows
+    this.status = statusCode;
+    this.headers = headers;
+    const pending = this.#pending;
+    if (pending?.kind === 'head') {
+      this.#pending = null;
+      pending.resolve(this);
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#consumer) return this.#consumer.data(chunk);
+    this.#size += chunk.length;
+    if (this.#size > this.#maxBytes) {
+      this.abort(new UpstreamError({ kind: 'invalid_response', providerMessage: `the provider's answer exceeded ${this.#maxBytes} bytes` }));
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#ended || this.#failure) return;
+    this.#ended = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#consumer) return this.#consumer.end();
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending?.kind === 'answer') pending.resolve({ status: this.status, headers: this.headers, text: this.#joined() });
+    else if (pending?.kind === 'text') pending.resolve(this.#joined());
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#fail(err);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#ended || this.#failure) return;
+    const error = transportError(err, this.#signal);
+    this.#failure = error;
+    this.#chunks = [];
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#consumer) return this.#consumer.error(error);
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(error);
+  }
+
+  #joined(): string {
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
   }
 }
 
@@ -120,7 +268,7 @@ export async function sendUpstream(
  * and undici's `request` does not follow): it means the base URL is wrong, not that the
  * caller's request is, so it is an upstream failure (502, failover), never a 400.
  */
-export function redirectError(response: Pick<UpstreamResponse, 'status' | 'headers'>, requestUrl: string): UpstreamError {
+export function redirectError(response: { status: number; headers: UpstreamHeaders }, requestUrl: string): UpstreamError {
   const raw = response.headers.location;
   const location = Array.isArray(raw) ? raw[0] : raw;
   let where = '';
@@ -137,23 +285,4 @@ export function redirectError(response: Pick<UpstreamResponse, 'status' | 'heade
     status: response.status,
     providerMessage: `it answered ${response.status}, a redirect${where}; the gateway does not follow redirects: check the slot's base URL`,
   });
-}
-
-/** Reads a whole (non-streaming) body, refusing more than `maxBytes`. */
-export async function readBody(body: UpstreamResponse['body'], maxBytes: number, signal?: AbortSignal): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        body.destroy();
-        throw new UpstreamError({ kind: 'invalid_response', providerMessage: `the provider's answer exceeded ${maxBytes} bytes` });
-      }
-      parts.push(chunk as Buffer);
-    }
-  } catch (err) {
-    throw transportError(err, signal);
-  }
-  return parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8');
 }

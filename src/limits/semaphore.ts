@@ -1,6 +1,7 @@
 // Concurrency permits per stored credential (provider, base URL, key fingerprint).
 // One interface, two implementations: in-process (no REDIS_URL) and Redis-backed
 // (the cap holds across every gateway instance sharing that Redis). See README.md.
+import type { CancelSignal } from '../cancellation.js';
 
 export interface PermitRequest {
   /** The credential the permit belongs to, e.g. `openai|https://api.openai.com/v1|sha256:1f3a9c0d`. */
@@ -10,7 +11,7 @@ export interface PermitRequest {
   /** Longest time to wait in the queue (QUEUE_WAIT_MS); 0 = only take a free permit. */
   maxWaitMs: number;
   /** The client's abort: a waiter leaves the queue as soon as it fires. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 export interface Permit {

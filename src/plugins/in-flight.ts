@@ -6,30 +6,39 @@
 // cancelled) and their connections closed.
 import type { FastifyInstance } from 'fastify';
 
-export class InFlightCalls {
-  readonly #open = new Map<Promise<void>, () => void>();
+/** A call the shutdown can cut short. */
+export interface InFlightCall {
+  abort(): void;
+}
 
-  /** Keeps a call until `done` settles (for a stream: its last write); `abort` ends it early. */
-  track(done: Promise<unknown>, abort: () => void): void {
-    const settled: Promise<void> = done.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#open.set(settled, abort);
-    void settled.then(() => this.#open.delete(settled));
+export class InFlightCalls {
+  readonly #open = new Set<InFlightCall>();
+  #idleWaiters: (() => void)[] = [];
+
+  /** From the call's start until `leave` (for a stream: after its last write). */
+  enter(call: InFlightCall): void {
+    this.#open.add(call);
+  }
+
+  leave(call: InFlightCall): void {
+    if (!this.#open.delete(call) || this.#open.size > 0 || this.#idleWaiters.length === 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   get size(): number {
     return this.#open.size;
   }
 
-  /** Resolves once no call is open, including calls tracked while waiting. */
-  async idle(): Promise<void> {
-    while (this.#open.size > 0) await Promise.all(this.#open.keys());
+  /** Resolves once no call is open, including calls that entered while waiting. */
+  idle(): Promise<void> {
+    if (this.#open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   abortAll(): void {
-    for (const abort of this.#open.values()) abort();
+    for (const call of [...this.#open]) call.abort();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Cancellation } from '../cancellation.js';
 import { ApiError, MAX_JSON_DEPTH, assertOrgId, nestsDeeperThan } from '../errors.js';
 import type { ChatGateway, SseSink } from '../gateway/chat.js';
 import { ClientAbortError } from '../gateway/upstream.js';
@@ -85,43 +86,48 @@ export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, 
       if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
         throw new ApiError(400, 'invalid_request', `The body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it.`);
       }
-      const controller = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
+      const cancellation = new Cancellation();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) cancellation.abort();
       });
-      let outcome: Awaited<ReturnType<ChatGateway['handle']>>;
+      inFlight?.enter(cancellation);
       try {
-        const handled = gateway.handle(request.body as ChatRequest, {
-          orgId,
-          requestId: request.id,
-          signal: controller.signal,
-          startedAt: request.startedAt,
-        });
-        inFlight?.track(handled, () => controller.abort());
-        outcome = await handled;
-      } catch (err) {
-        // The caller hung up (its usage row says cancelled): not a gateway failure.
-        if (err instanceof ClientAbortError) throw new ApiError(499, 'client_closed_request', 'The client closed the connection before the answer was ready.');
-        throw err;
-      }
-      const served = outcome.served;
-      const headers: Record<string, string> = {
-        'x-request-id': request.id,
-        'x-gateway-slot': served.slot,
-        'x-gateway-provider': served.provider,
-        'x-gateway-model': served.model,
-      };
-      if (served.failoverReason) headers['x-gateway-failover-reason'] = served.failoverReason;
+        let outcome: Awaited<ReturnType<ChatGateway['handle']>>;
+        try {
+          outcome = await gateway.handle(request.body as ChatRequest, {
+            orgId,
+            requestId: request.id,
+            signal: cancellation,
+            startedAt: request.startedAt,
+          });
+        } catch (err) {
+          // The caller hung up (its usage row says cancelled): not a gateway failure.
+          if (err instanceof ClientAbortError) throw new ApiError(499, 'client_closed_request', 'The client closed the connection before the answer was ready.');
+          throw err;
+        }
+        const served = outcome.served;
+        const headers: Record<string, string> = {
+          'x-request-id': request.id,
+          'x-gateway-slot': served.slot,
+          'x-gateway-provider': served.provider,
+          'x-gateway-model': served.model,
+        };
+        if (served.failoverReason) headers['x-gateway-failover-reason'] = served.failoverReason;
 
-      if (outcome.type === 'json') {
-        return reply.headers(headers).type('application/json; charset=utf-8').send(outcome.body as never);
+        if (outcome.type === 'json') {
+          return reply.headers(headers).type('application/json; charset=utf-8').send(outcome.body as never);
+        }
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, { ...SSE_HEADERS, ...headers });
+        try {
+          await outcome.pipe(new ResponseSink(raw));
+        } finally {
+          raw.end();
+        }
+      } finally {
+        inFlight?.leave(cancellation);
       }
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, { ...SSE_HEADERS, ...headers });
-      const piped = outcome.pipe(new ResponseSink(raw)).finally(() => raw.end());
-      inFlight?.track(piped, () => controller.abort());
-      await piped;
     },
   );
 
