@@ -78,4 +78,44 @@ describe.each(STORAGE_KINDS)('repositories on %s', (kind) => {
     expect(await usage.list('acme', { limit: 1 })).toHaveLength(1);
     expect(await usage.count()).toBe(3);
   });
+
+  it('reads back every column of a batched usage row as written, and the defaults of absent ones', async () => {
+    const createdAt = new Date('2026-11-25T14:02:03.456Z');
+    const full = {
+      orgId: 'acme "quoted" ünïcode',
+      requestId: 'req-1',
+      slot: 'fallback',
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      outcome: 'truncated',
+      httpStatus: 200,
+      failoverReason: 'rate_limited',
+      stream: true,
+      latencyMs: 1234,
+      ttftMs: 56,
+      promptTokens: 7,
+      completionTokens: 8,
+      reasoningTokens: 9,
+      cachedTokens: 10,
+      createdAt,
+    };
+    const sparse = { orgId: 'acme "quoted" ünïcode', requestId: 'req-2', outcome: 'rejected', httpStatus: 429, latencyMs: 0, createdAt };
+    await usage.insertBatch([full, sparse]);
+    const [second, first] = await usage.list(full.orgId, { limit: 10 });
+    expect(first).toMatchObject(full);
+    expect(first.createdAt.getTime()).toBe(createdAt.getTime());
+    expect(second).toMatchObject({
+      ...sparse,
+      slot: null,
+      provider: null,
+      model: null,
+      failoverReason: null,
+      stream: false,
+      ttftMs: null,
+      promptTokens: 0,
+      completionTokens: 0,
+      reasoningTokens: 0,
+      cachedTokens: 0,
+    });
+  });
 });

@@ -32,6 +32,13 @@ declare module 'fastify' {
  */
 export class TokenAuthenticator {
   readonly #tokens: StoredToken[];
+  /**
+   * The Authorization header a keep-alive connection last proved, and its token. A
+   * request that repeats it byte for byte on the same socket skips the hashing: the
+   * comparison is against what that same connection already sent, so its timing tells
+   * the sender nothing it did not know.
+   */
+  readonly #proven = new WeakMap<object, { header: string; match: StoredToken }>();
 
   constructor(tokens: { admin: string[]; service: string[] }) {
     this.#tokens = [
@@ -53,19 +60,27 @@ export class TokenAuthenticator {
   require(kind: TokenKind) {
     return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       const header = request.headers.authorization;
+      const socket = request.raw.socket;
+      const proven = socket ? this.#proven.get(socket) : undefined;
+      if (proven !== undefined && proven.header === header) return this.#admit(request, proven.match, kind, done);
       const token = typeof header === 'string' ? bearerToken(header) : '';
       if (!token) {
         return done(new ApiError(401, 'unauthorized', 'Send a token as "Authorization: Bearer <token>".', { param: 'Authorization' }));
       }
       const match = this.identify(token);
       if (!match) return done(new ApiError(401, 'unauthorized', 'The bearer token is not recognised.', { param: 'Authorization' }));
-      if (match.kind !== kind) {
-        const needed = kind === 'admin' ? 'an admin token (GATEWAY_ADMIN_TOKENS)' : 'a service token (GATEWAY_SERVICE_TOKENS)';
-        return done(new ApiError(403, 'forbidden', `This route needs ${needed}.`, { param: 'Authorization' }));
-      }
-      request.actor = match.id;
-      done();
+      if (socket) this.#proven.set(socket, { header: header as string, match });
+      this.#admit(request, match, kind, done);
     };
+  }
+
+  #admit(request: FastifyRequest, match: StoredToken, kind: TokenKind, done: HookHandlerDoneFunction): void {
+    if (match.kind !== kind) {
+      const needed = kind === 'admin' ? 'an admin token (GATEWAY_ADMIN_TOKENS)' : 'a service token (GATEWAY_SERVICE_TOKENS)';
+      return done(new ApiError(403, 'forbidden', `This route needs ${needed}.`, { param: 'Authorization' }));
+    }
+    request.actor = match.id;
+    done();
   }
 }
 

@@ -55,3 +55,74 @@ export function logResponse(request: FastifyRequest, reply: FastifyReply, done: 
   }
   done();
 }
+
+/**
+ * A request's logger, made only when something is logged: Fastify builds a pino child
+ * (with its bindings serialised) for every request, and a successful chat call logs
+ * nothing at `info`. Used as Fastify's `childLoggerFactory`.
+ */
+class LazyChildLogger {
+  #child: FastifyBaseLogger | null = null;
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Record<string, unknown>;
+  readonly #options: object;
+
+  constructor(parent: FastifyBaseLogger, bindings: Record<string, unknown>, options: object) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  #real(): FastifyBaseLogger {
+    this.#child ??= this.#parent.child(this.#bindings, this.#options);
+    return this.#child;
+  }
+
+  get level(): string {
+    return (this.#child ?? this.#parent).level;
+  }
+
+  set level(level: string) {
+    this.#real().level = level;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    const logger = (this.#child ?? this.#parent) as FastifyBaseLogger & { isLevelEnabled?(level: string): boolean };
+    return logger.isLevelEnabled?.(level) ?? true;
+  }
+
+  child(bindings: Record<string, unknown>, options?: object): FastifyBaseLogger {
+    return this.#real().child(bindings, options);
+  }
+
+  // Methods on the prototype: nothing allocated per request.
+  fatal(...args: unknown[]): void {
+    (this.#real().fatal as (...a: unknown[]) => void)(...args);
+  }
+
+  error(...args: unknown[]): void {
+    (this.#real().error as (...a: unknown[]) => void)(...args);
+  }
+
+  warn(...args: unknown[]): void {
+    (this.#real().warn as (...a: unknown[]) => void)(...args);
+  }
+
+  info(...args: unknown[]): void {
+    (this.#real().info as (...a: unknown[]) => void)(...args);
+  }
+
+  debug(...args: unknown[]): void {
+    (this.#real().debug as (...a: unknown[]) => void)(...args);
+  }
+
+  trace(...args: unknown[]): void {
+    (this.#real().trace as (...a: unknown[]) => void)(...args);
+  }
+
+  silent(): void {}
+}
+
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Record<string, unknown>, options: object): FastifyBaseLogger {
+  return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+}

@@ -6,11 +6,19 @@
 // Label values are bounded: providers are the registry's ids, models only the curated
 // catalogue's and the env Fixed Mode's (anything else an org types is `other`), permit
 // keys are the semaphore's short hashes, and no org id or key material ever appears.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import type { CallObservation, GatewayObserver } from '../gateway/events.js';
 import type { Semaphore, SemaphoreMode } from '../limits/index.js';
 import { CURATED_MODELS, PROVIDER_IDS } from '../providers/registry.js';
+import { SeriesCounter, SeriesHistogram, type CounterSeries, type HistogramSeries } from './series-metrics.js';
+
+interface CallSeries {
+  requests: CounterSeries;
+  latency: HistogramSeries;
+  ttft: HistogramSeries;
+  overhead: HistogramSeries;
+}
 
 export const FAILOVER_REASONS = [
   'rate_limited',
@@ -68,33 +76,46 @@ export function createGatewayMetrics(sources: MetricsSources, options: GatewayMe
   const providerLabel = (provider: string) => (knownProviders.has(provider) ? provider : 'unknown');
   const modelLabel = (model: string) => (knownModels.has(model) ? model : 'other');
 
-  const requests = new Counter({
-    name: 'gateway_requests_total',
-    help: 'Chat calls by the provider, model and slot that served (or failed) them and their outcome (success, error, cancelled, truncated, rejected).',
-    labelNames: ['provider', 'model', 'slot', 'outcome', 'stream'] as const,
-    registers,
-  });
-  const latency = new Histogram({
-    name: 'gateway_request_duration_seconds',
-    help: 'Whole chat call, from the request arriving to the last byte (streams) or the answer (JSON).',
-    labelNames: ['provider', 'model', 'slot', 'stream'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const ttft = new Histogram({
-    name: 'gateway_time_to_first_token_seconds',
-    help: 'Streams: from the request arriving to the first chunk written to the caller.',
-    labelNames: ['provider', 'model', 'slot'] as const,
-    buckets: TTFT_BUCKETS,
-    registers,
-  });
-  const overhead = new Histogram({
-    name: 'gateway_overhead_seconds',
-    help: "The gateway's own time per call: total time minus time waiting on the upstream (includes queueing for a permit).",
-    labelNames: ['provider', 'stream'] as const,
-    buckets: OVERHEAD_BUCKETS,
-    registers,
-  });
+  // The four metrics every chat call updates: label sets bound once (series-metrics.ts).
+  const requests = new SeriesCounter(
+    'gateway_requests_total',
+    'Chat calls by the provider, model and slot that served (or failed) them and their outcome (success, error, cancelled, truncated, rejected).',
+    ['provider', 'model', 'slot', 'outcome', 'stream'] as const,
+  ).register(registry);
+  const latency = new SeriesHistogram(
+    'gateway_request_duration_seconds',
+    'Whole chat call, from the request arriving to the last byte (streams) or the answer (JSON).',
+    ['provider', 'model', 'slot', 'stream'] as const,
+    LATENCY_BUCKETS,
+  ).register(registry);
+  const ttft = new SeriesHistogram(
+    'gateway_time_to_first_token_seconds',
+    'Streams: from the request arriving to the first chunk written to the caller.',
+    ['provider', 'model', 'slot'] as const,
+    TTFT_BUCKETS,
+  ).register(registry);
+  const overhead = new SeriesHistogram(
+    'gateway_overhead_seconds',
+    "The gateway's own time per call: total time minus time waiting on the upstream (includes queueing for a permit).",
+    ['provider', 'stream'] as const,
+    OVERHEAD_BUCKETS,
+  ).register(registry);
+  // Keyed by label values, which are bounded (see the top of this file), so this map is too.
+  const callSeries = new Map<string, CallSeries>();
+  const seriesFor = (provider: string, model: string, slot: string, stream: string, outcome: string): CallSeries => {
+    const key = `${provider}\u0000${model}\u0000${slot}\u0000${stream}\u0000${outcome}`;
+    let found = callSeries.get(key);
+    if (!found) {
+      found = {
+        requests: requests.series({ provider, model, slot, outcome, stream }),
+        latency: latency.series({ provider, model, slot, stream }),
+        ttft: ttft.series({ provider, model, slot }),
+        overhead: overhead.series({ provider, stream }),
+      };
+      callSeries.set(key, found);
+    }
+    return found;
+  };
   const failovers = new Counter({
     name: 'gateway_failovers_total',
     help: 'Calls that went from Main to Fallback, by reason.',
@@ -169,10 +190,11 @@ export function createGatewayMetrics(sources: MetricsSources, options: GatewayMe
       const slot = observation.slot === 'fallback' ? 'fallback' : 'main';
       const stream = observation.stream ? 'true' : 'false';
       const outcome = OUTCOMES.has(observation.outcome) ? observation.outcome : 'error';
-      requests.inc({ provider, model, slot, outcome, stream });
-      latency.observe({ provider, model, slot, stream }, observation.latencyMs / 1000);
-      if (observation.ttftMs !== null) ttft.observe({ provider, model, slot }, observation.ttftMs / 1000);
-      overhead.observe({ provider, stream }, Math.max(0, observation.overheadMs) / 1000);
+      const series = seriesFor(provider, model, slot, stream, outcome);
+      series.requests.inc();
+      series.latency.observe(observation.latencyMs / 1000);
+      if (observation.ttftMs !== null) series.ttft.observe(observation.ttftMs / 1000);
+      series.overhead.observe(Math.max(0, observation.overheadMs) / 1000);
     },
     failover(reason: string) {
       failovers.inc({ reason: knownReasons.has(reason) ? reason : 'other' });

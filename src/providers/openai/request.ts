@@ -21,27 +21,33 @@ export interface BodyOptions {
   blocksToWire?: ThinkingBlocksToWire;
 }
 
+/** Canonical fields buildChatBody writes itself (or leaves out); every other field is copied. */
+const REWRITTEN_FIELDS = new Set([
+  'model',
+  'stream',
+  'stream_options',
+  'reasoning_effort',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'seed',
+  'tool_choice',
+  'messages',
+]);
+
 export function buildChatBody(request: ChatRequest, target: CallTarget, options: BodyOptions): Record<string, unknown> {
   const { rules, reasoning } = options;
-  // The fields below are rewritten; everything else (tools, response_format, stop, user,
-  // parallel_tool_calls and any further canonical field) passes through as is.
-  const {
-    model: _model,
-    stream: _stream,
-    stream_options: _streamOptions,
-    reasoning_effort: _effort,
-    max_tokens: maxTokens,
-    max_completion_tokens: maxCompletionTokens,
-    temperature,
-    top_p: topP,
-    seed,
-    tool_choice: toolChoice,
-    messages,
-    ...body
-  } = request as ChatRequest & Record<string, unknown>;
-  const out = body as Record<string, unknown>;
-  // A null is the caller's "unset" (the openai SDK sends some): vendors stricter than OpenAI reject it.
-  for (const key in out) if (out[key] === null) delete out[key];
+  const { max_tokens: maxTokens, max_completion_tokens: maxCompletionTokens, temperature, top_p: topP, seed, tool_choice: toolChoice, messages } = request;
+  // Everything not rewritten below (tools, response_format, stop, user, parallel_tool_calls
+  // and any further canonical field) passes through as is. A null is the caller's "unset"
+  // (the openai SDK sends some): vendors stricter than OpenAI reject it.
+  const out: Record<string, unknown> = {};
+  const fields = request as ChatRequest & Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== null && value !== undefined && !REWRITTEN_FIELDS.has(key)) out[key] = value;
+  }
   out.model = target.model;
   out.messages = adaptMessages(messages, rules, options.blocksToWire);
   if (options.stream) {
@@ -61,7 +67,7 @@ export function buildChatBody(request: ChatRequest, target: CallTarget, options:
   }
   if (seed !== undefined && seed !== null) out[rules.seedField ?? 'seed'] = seed;
   if (toolChoice !== undefined && toolChoice !== null) out.tool_choice = toolChoice === 'required' && rules.toolChoiceRequiredAs ? rules.toolChoiceRequiredAs : toolChoice;
-  for (const field of rules.dropFields) delete out[field];
+  for (const field of rules.dropFields) if (field in out) delete out[field];
 
   if (reasoning?.fields) Object.assign(out, reasoning.fields);
   return reasoning?.custom ? deepMerge(out, reasoning.custom) : out;
