@@ -31,6 +31,7 @@ import { coerceQuery } from './plugins/query-coercion.js';
 import { combineObservers, configuredModels, createGatewayMetrics } from './plugins/metrics.js';
 import { InFlightCalls, closeGracefully } from './plugins/in-flight.js';
 import { openapiPlugin } from './plugins/openapi.js';
+import { lazySchemaCompilers } from './plugins/lazy-compilers.js';
 import { lazyChildLogger, logResponse, loggerOptions } from './plugins/logger.js';
 import { ADAPTERS, adapterFor } from './providers/adapters.js';
 import { byokRoutes } from './routes/byok.js';
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One access line per request, from logResponse below (errors at info, the rest at debug).
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
+    schemaController: lazySchemaCompilers(),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

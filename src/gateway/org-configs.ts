@@ -123,8 +123,10 @@ export class OrgConfigCache {
     if (pending) return pending;
     const load = this.#load(orgId)
       .then((value) => {
-        // An invalidation that raced this load wins: keep the value but stale.
-        if (this.#loading.get(orgId) === load) this.#store(orgId, value);
+        if (this.#loading.get(orgId) === load) this.#store(orgId, value, false);
+        // An invalidation raced this load: the value is kept but stale (it serves only while
+        // storage is down), unless a newer load has already stored a fresh one.
+        else if (!this.peek(orgId)) this.#store(orgId, value, true);
         return value;
       })
       .catch((err) => {
@@ -140,13 +142,13 @@ export class OrgConfigCache {
     return load;
   }
 
-  #store(orgId: string, value: ResolvedOrg): void {
+  #store(orgId: string, value: ResolvedOrg, stale: boolean): void {
     if (this.#entries.size >= this.#maxEntries && !this.#entries.has(orgId)) {
       // Map iteration order is insertion order: drop the oldest.
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
-    this.#entries.set(orgId, { value, stale: false });
+    this.#entries.set(orgId, { value, stale });
   }
 
   /** Marks an org stale: the next call reloads it; the old value serves only if storage is down. */
