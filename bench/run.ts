@@ -17,14 +17,15 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { generateMasterKey } from '../src/keys/vault.js';
 import { holdStreams, interleavedLatency, pairedCpu, throughput, type Target, type ThroughputResult } from './load.js';
+import { imageNodeFlags } from '../scripts/image-command.js';
 import { buildGateway } from './build.js';
 import { BENCH_DIR, REPO_DIR, procSample, sampleRss, startChild, type Child } from './processes.js';
 import { renderReport, TARGETS, type BenchReport, type LatencyRound } from './report.js';
 import { runSoak } from './soak.js';
 import { MB, median, percentile } from './stats.js';
 
-/** Tried for the streams' RSS (bench/optimisations.md): measured beside the default, not adopted. */
-const SMALLER_YOUNG_GENERATION = ['--max-semi-space-size=8'];
+/** The image's node flags (its Dockerfile CMD): the gateway runs with them unless --node-options says otherwise. */
+const IMAGE_NODE_FLAGS = imageNodeFlags();
 
 const { values: args } = parseArgs({
   options: {
@@ -85,8 +86,8 @@ const settings = {
   only: args.only ? new Set(args.only.split(',')) : args.soak ? new Set(['soak']) : null,
   /** Target ids to load (the direct call and the bare pass-through are always kept for the ratios). */
   targets: args.targets ? new Set(['direct', 'bare', ...args.targets.split(',')]) : null,
-  /** Node flags for the gateway processes (none by default: the image runs plain `node dist/server.js`). */
-  gatewayNodeOptions: (args['node-options'] ?? '').split(' ').filter(Boolean),
+  /** Node flags for the gateway processes; by default the image's (its Dockerfile CMD). */
+  gatewayNodeOptions: args['node-options'] !== undefined ? args['node-options'].split(' ').filter(Boolean) : IMAGE_NODE_FLAGS,
   /** KEY=VALUE pairs for the gateway processes' environment (experiments: LOG_LEVEL=warn …). */
   gatewayEnv: Object.fromEntries((args['gateway-env'] ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
   /** A directory holding another `src/` (e.g. a `git worktree`): loaded as the extra target gateway-base, for A/B runs. */
@@ -434,11 +435,11 @@ async function main(): Promise<void> {
         return { name: 'gateway', child, target: { ...allTargets[2], url: `${child.origin}/v1/chat/completions`, headers: service('bench-hold'), pid: child.pid } };
       },
       async () => {
-        // The same gateway with a smaller young generation, for comparison.
-        const child = await startGateway('gateway-mem-young8', storageEnv('gateway-mem-young8'), null, SMALLER_YOUNG_GENERATION);
+        // The same gateway on node's defaults (V8's 16 MB semi-spaces), for comparison.
+        const child = await startGateway('gateway-mem-defaults', storageEnv('gateway-mem-defaults'), null, []);
         await putSlot(child, 'bench-hold', 'main', openaiSlot('hold'));
         await putSlot(child, 'bench-openai', 'main', openaiSlot('openai'));
-        return { name: `gateway (${SMALLER_YOUNG_GENERATION.join(' ')})`, child, target: { ...allTargets[2], url: `${child.origin}/v1/chat/completions`, headers: service('bench-hold'), pid: child.pid } };
+        return { name: 'gateway (node defaults, no flags)', child, target: { ...allTargets[2], url: `${child.origin}/v1/chat/completions`, headers: service('bench-hold'), pid: child.pid } };
       },
       async () => {
         const child = await startChild('bare-mem', { script: bareScript(), env: { BENCH_UPSTREAM: up } });

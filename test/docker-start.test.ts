@@ -12,19 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../src/keys/vault.js';
+import { imageCommand } from '../scripts/image-command.js';
 import { createTestDatabase, serviceUrls, type TestDatabase } from './helpers/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
-
-/** The final stage's CMD of the Dockerfile, as argv. */
-function imageCommand(): string[] {
-  const cmd = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('CMD '))
-    .pop();
-  return JSON.parse(cmd!.slice(4)) as string[];
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
