@@ -72,7 +72,12 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('RUN npx tsc -p tsconfig.build.json');
     expect(finalStage.some((line) => /npm ci --omit=dev/.test(line)) || instructions.some((line) => /npm ci --omit=dev/.test(line))).toBe(true);
     expect(finalStage.join('\n')).not.toMatch(/COPY --from=build \S* ?\/app\/node_modules/);
-    expect(finalStage[finalStage.length - 1]).toBe('CMD ["node", "dist/server.js"]');
+    expect(finalStage[finalStage.length - 1]).toBe('CMD ["node", "--max-semi-space-size=8", "dist/server.js"]');
+  });
+
+  it('starts the same way as npm run start:prod', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:prod']).toBe((JSON.parse(finalStage[finalStage.length - 1].slice(4)) as string[]).join(' '));
   });
 
   it('keeps migrations beside dist/ as src/store/db.ts expects (../../migrations from dist/store/db.js)', () => {

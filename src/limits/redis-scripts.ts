@@ -23,7 +23,8 @@ local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 /**
  * Take permits, or join the line. KEYS: held, line, line-exp.
- * ARGV: limit, permitIdBase, leaseMs, instanceId, mode ('try' | 'new' | 'wait'), lineTtlMs, keyTtlMs, wanted.
+ * ARGV: limit, permitIdBase, leaseMs, instanceId, mode ('try' | 'new' | 'wait'), lineTtlMs, keyTtlMs, wanted,
+ * channel, message.
  * 'try' is 'new' for a caller that will not wait: it never joins the line.
  * 'new' (nobody waits on this instance): granted only if the free permits exceed
  * everyone already in line, so a newcomer never overtakes a waiting instance.
@@ -31,7 +32,9 @@ local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * the free permits; it takes up to `wanted`, leaving one for each instance behind
  * it, and gives up its place (an instance with more waiters re-joins at the back:
  * round robin between instances).
- * Not granted: the instance keeps (or takes) its place and refreshes it.
+ * Not granted: the instance keeps (or takes) its place, refreshes it, and publishes
+ * `message` on `channel` (other instances then hand their released permits back at once
+ * instead of reusing them, see redis-semaphore.ts).
  * Returns the number of permits granted; their ids are permitIdBase.1 … permitIdBase.n.
  */
 export const ACQUIRE = script(`${NOW_MS}
@@ -70,6 +73,8 @@ if not place then
   -- a string score: Lua would print a 16-digit number in exponent form
   redis.call('ZADD', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])), ARGV[4])
 end
+-- Tell the other instances someone is in line: they stop reusing their released permits.
+redis.call('PUBLISH', ARGV[9], ARGV[10])
 redis.call('ZADD', KEYS[3], nowMs + tonumber(ARGV[6]), ARGV[4])
 redis.call('PEXPIRE', KEYS[2], keyTtl)
 redis.call('PEXPIRE', KEYS[3], keyTtl)
@@ -81,15 +86,15 @@ return 0
  * The wake-up goes out only when an instance is in line: an instance with waiters is always
  * in line (ACQUIRE puts it there in the same atomic step that refused it), so an empty line
  * means nobody to wake, and the common uncontended release costs no message to every instance.
+ * Returns 1 (released) or 0 (not held), plus 2 when an instance is in line.
  */
 export const RELEASE = script(`
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  if redis.call('EXISTS', KEYS[2]) == 1 then
-    redis.call('PUBLISH', ARGV[2], ARGV[3])
-  end
-  return 1
+local released = redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if released == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+  return released + 2
 end
-return 0
+return released
 `);
 
 /**

@@ -175,6 +175,54 @@ describe('Redis semaphore', () => {
     other.release();
   });
 
+  it('hands a released permit to the next caller here without a Redis call, and back to Redis when unclaimed', async () => {
+    const redis = await fixture.client();
+    const instance = await semaphore({ redis, reuseWindowMs: 200 });
+    const admin = await fixture.client();
+    const first = permitOf(await instance.acquire({ key: KEY, limit: 1, maxWaitMs: 0 }));
+    let scripts = 0;
+    const evalsha = redis.evalsha.bind(redis);
+    redis.evalsha = ((...args: Parameters<typeof evalsha>) => {
+      scripts++;
+      return evalsha(...args);
+    }) as typeof redis.evalsha;
+    first.release();
+    const second = permitOf(await instance.acquire({ key: KEY, limit: 1, maxWaitMs: 0 }));
+    expect(scripts).toBe(0);
+    expect(await admin.zcard(heldKey())).toBe(1); // the same permit, never uncounted
+    second.release();
+    expect(await admin.zcard(heldKey())).toBe(1); // a spare still counts against the cap
+    await waitFor(async () => (await admin.zcard(heldKey())) === 0, 2_000);
+    expect(instance.stats()).toEqual([]);
+  });
+
+  it('gives a released permit back at once while another instance is in line', async () => {
+    const a = await semaphore({ reuseWindowMs: 10_000 });
+    const b = await semaphore({ reuseWindowMs: 10_000 });
+    const held = permitOf(await a.acquire({ key: KEY, limit: 1, maxWaitMs: 0 }));
+    const bWaits = b.acquire({ key: KEY, limit: 1, maxWaitMs: 5_000 });
+    await waitFor(async () => (await (await fixture.client()).zcard(lineKey())) === 1, 2_000);
+    await sleep(50); // the line's announcement reaches a
+    held.release();
+    const aAgain = a.acquire({ key: KEY, limit: 1, maxWaitMs: 5_000 });
+    const bPermit = permitOf(await bWaits); // well before a's 10 s reuse window
+    let aServed = false;
+    void aAgain.then(() => (aServed = true));
+    await sleep(100);
+    expect(aServed).toBe(false); // a's newcomer did not overtake b
+    bPermit.release();
+    permitOf(await aAgain).release();
+  });
+
+  it('releases its spare permits in Redis on close', async () => {
+    const instance = await semaphore({ reuseWindowMs: 60_000 });
+    const admin = await fixture.client();
+    permitOf(await instance.acquire({ key: KEY, limit: 2, maxWaitMs: 0 })).release();
+    expect(await admin.zcard(heldKey())).toBe(1);
+    await instance.close();
+    expect(await admin.zcard(heldKey())).toBe(0);
+  });
+
   it('grants an uncapped key at once without touching Redis', async () => {
     const instance = await semaphore();
     const results = await Promise.all(Array.from({ length: 100 }, () => instance.acquire({ key: KEY, limit: null, maxWaitMs: 0 })));

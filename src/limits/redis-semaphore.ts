@@ -29,6 +29,12 @@ export interface RedisSemaphoreOptions {
   pollMs?: number;
   /** A Redis call unanswered for this long counts as Redis lost. Default 2000. */
   commandTimeoutMs?: number;
+  /**
+   * How long a released permit stays registered for reuse by the next caller on this
+   * instance before it goes back to Redis; 0 turns reuse off. Default 5. Never while an
+   * instance (this one included) is in line for the key.
+   */
+  reuseWindowMs?: number;
   logger?: LimitsLogger;
   onModeChange?: (mode: 'redis' | 'degraded') => void;
   now?: () => number;
@@ -57,6 +63,10 @@ interface KeyState {
   retryWhenDone: boolean;
   /** The instance may have a place in the key's line in Redis. */
   inLine: boolean;
+  /** Released permits still registered in Redis, for the next caller here (see reuseWindowMs). */
+  spares: Array<{ id: string; limit: number }>;
+  /** When this instance last heard that some instance is in the key's line. */
+  lineSeenAt: number;
 }
 
 interface PendingFast {
@@ -94,12 +104,18 @@ class RedisSemaphore implements Semaphore {
   private readonly subscriber: Redis;
   private readonly prefix: string;
   private readonly channel: string;
+  /** Where ACQUIRE announces that an instance is in line (no wake-up: nothing was freed). */
+  private readonly queuedChannel: string;
   private readonly instanceId = randomUUID();
   private readonly leaseMs: number;
   private readonly keyTtlMs: number;
   private readonly lineTtlMs: number;
   private readonly renewEveryMs: number;
   private readonly commandTimeoutMs: number;
+  private readonly reuseWindowMs: number;
+  /** Keys with spare permits, and the timer that hands them back to Redis. */
+  private readonly withSpares = new Set<KeyState>();
+  private sparesTimer: NodeJS.Timeout | null = null;
   private readonly logger: LimitsLogger | undefined;
   private readonly onModeChange: ((mode: 'redis' | 'degraded') => void) | undefined;
   private readonly now: () => number;
@@ -130,22 +146,27 @@ class RedisSemaphore implements Semaphore {
   private readonly onReleased = (channel: string, message: string): void => {
     const space = message.indexOf(' ');
     // Our own releases already triggered an attempt on this connection.
-    if (channel !== this.channel || message.slice(0, space) === this.instanceId) return;
+    if ((channel !== this.channel && channel !== this.queuedChannel) || message.slice(0, space) === this.instanceId) return;
     const key = message.slice(space + 1);
     const state = this.states.get(key);
-    if (state && state.waiters.length > 0) this.attempt(state);
+    if (!state) return;
+    // Either message means an instance is in line: released permits go back to Redis now.
+    this.lineSeen(state);
+    if (channel === this.channel && state.waiters.length > 0) this.attempt(state);
   };
 
   constructor(options: RedisSemaphoreOptions) {
     this.redis = options.redis;
     this.prefix = options.prefix;
     this.channel = `${options.prefix}sem:released`;
+    this.queuedChannel = `${options.prefix}sem:queued`;
     this.leaseMs = options.leaseMs ?? 30_000;
     const pollMs = options.pollMs ?? Math.min(500, Math.max(50, Math.round(this.leaseMs / 10)));
     this.lineTtlMs = Math.max(1_000, 4 * pollMs);
     this.keyTtlMs = Math.max(this.leaseMs, this.lineTtlMs) + 1_000;
     this.renewEveryMs = Math.max(1, Math.floor(this.leaseMs / 3));
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.reuseWindowMs = options.reuseWindowMs ?? 5;
     this.logger = options.logger;
     this.onModeChange = options.onModeChange;
     this.now = options.now ?? (() => performance.now());
@@ -159,8 +180,8 @@ class RedisSemaphore implements Semaphore {
     this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
     this.subscriber.on('error', () => {}); // the main client's state drives the mode
     this.subscriber.on('message', this.onReleased);
-    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel).catch(() => {}));
-    this.subscriber.subscribe(this.channel).catch(() => {});
+    this.subscriber.on('ready', () => void this.subscriber.subscribe(this.channel, this.queuedChannel).catch(() => {}));
+    this.subscriber.subscribe(this.channel, this.queuedChannel).catch(() => {});
 
     this.currentMode = this.redis.status === 'ready' ? 'redis' : 'degraded';
     if (this.currentMode === 'degraded') {
@@ -189,6 +210,12 @@ class RedisSemaphore implements Semaphore {
     if (state.waiters.length > 0) {
       if (!(request.maxWaitMs > 0)) return SATURATED_AT_ONCE;
       return new Promise((resolve) => this.wait(request, state, startedAt, request.maxWaitMs, resolve));
+    }
+    const spare = state.spares.pop();
+    if (spare) {
+      if (spare.limit === limit) return Promise.resolve({ ok: true, permit: this.track(state, limit, spare.id, null, true), waitedMs: 0 });
+      // The limit changed since it was taken: it counts against the old one, give it back.
+      this.releaseStray(state, spare.id);
     }
     return new Promise((resolve) => this.tryAtOnce(request, state, limit, startedAt, resolve));
   }
@@ -233,6 +260,9 @@ class RedisSemaphore implements Semaphore {
     await this.local.close();
 
     const releases = releasing.map((p) => ({ keys: p.state.releaseKeys, args: [p.id, this.channel, p.state.wakeMessage] }));
+    for (const state of this.withSpares) for (const spare of state.spares.splice(0)) releases.push({ keys: state.releaseKeys, args: [spare.id, this.channel, state.wakeMessage] });
+    this.withSpares.clear();
+    if (this.sparesTimer) clearTimeout(this.sparesTimer);
     for (const [id, state] of this.strays) releases.push({ keys: state.releaseKeys, args: [id, this.channel, state.wakeMessage] });
     this.strays.clear();
     if (this.redis.status === 'ready' && (releases.length > 0 || leaving.length > 0)) {
@@ -253,12 +283,23 @@ class RedisSemaphore implements Semaphore {
     const state = permit.state;
     state.inFlight--;
     permit.local?.release();
-    if (permit.inRedis) {
+    if (permit.inRedis && !permit.local && this.mayReuse(state)) {
+      // Still registered (it counts against the cap): the next caller here takes it
+      // without a Redis round trip; unclaimed, it goes back within reuseWindowMs.
+      state.spares.push({ id: permit.id, limit: permit.limit });
+      this.withSpares.add(state);
+      this.sparesTimer ??= setTimeout(this.returnSpares, this.reuseWindowMs);
+    } else if (permit.inRedis) {
       if (this.redis.status === 'ready') {
-        runScript(this.redis, RELEASE, state.releaseKeys, [permit.id, this.channel, state.wakeMessage]).catch((error) => {
-          this.goDegraded(error);
-          this.rememberStray(state, permit.id);
-        });
+        runScript(this.redis, RELEASE, state.releaseKeys, [permit.id, this.channel, state.wakeMessage]).then(
+          (answer) => {
+            if (Number(answer) >= 2) this.lineSeen(state);
+          },
+          (error) => {
+            this.goDegraded(error);
+            this.rememberStray(state, permit.id);
+          },
+        );
       } else {
         this.rememberStray(state, permit.id);
       }
@@ -277,7 +318,7 @@ class RedisSemaphore implements Semaphore {
     this.pendingFast.add(entry);
     state.pendingFast++;
     const mode = request.maxWaitMs > 0 ? 'new' : 'try';
-    runScript(this.redis, ACQUIRE, state.acquireKeys, [limit, permitId, this.leaseMs, this.instanceId, mode, this.lineTtlMs, this.keyTtlMs, 1]).then(
+    runScript(this.redis, ACQUIRE, state.acquireKeys, [limit, permitId, this.leaseMs, this.instanceId, mode, this.lineTtlMs, this.keyTtlMs, 1, this.queuedChannel, state.wakeMessage]).then(
       (granted) => this.onFastAnswer(entry, `${permitId}.1`, granted === 1),
       (error) => {
         state.pendingFast--;
@@ -343,7 +384,7 @@ class RedisSemaphore implements Semaphore {
     const epoch = this.epoch;
     const permitId = this.nextPermitId();
     const wanted = state.waiters.length;
-    runScript(this.redis, ACQUIRE, state.acquireKeys, [state.limit, permitId, this.leaseMs, this.instanceId, 'wait', this.lineTtlMs, this.keyTtlMs, wanted]).then(
+    runScript(this.redis, ACQUIRE, state.acquireKeys, [state.limit, permitId, this.leaseMs, this.instanceId, 'wait', this.lineTtlMs, this.keyTtlMs, wanted, this.queuedChannel, state.wakeMessage]).then(
       (granted) => this.onWaitAnswer(state, epoch, permitId, Number(granted)),
       (error) => {
         if (epoch !== this.epoch) return;
@@ -420,6 +461,8 @@ class RedisSemaphore implements Semaphore {
       { err: error instanceof Error ? error.message : String(error) },
       'Redis unreachable: concurrency permits are enforced per instance until it answers again',
     );
+    // Spares are registered in Redis but held by no caller: released there on re-attach.
+    this.dropSpares();
     // Permits already out keep counting against the in-process cap.
     for (const permit of this.held) {
       if (!permit.local) permit.local = this.local.adopt(permit.state.key, permit.limit);
@@ -513,6 +556,52 @@ class RedisSemaphore implements Semaphore {
     for (const p of live) if (p.released) this.releaseStray(p.state, p.id);
   }
 
+  // ------------------------------------------------------------ reusing released permits
+
+  /** Reuse only on an uncontended key: nobody in line here or (lately, as far as we heard) elsewhere. */
+  private mayReuse(state: KeyState): boolean {
+    return (
+      this.reuseWindowMs > 0 &&
+      this.currentMode === 'redis' &&
+      !this.closed &&
+      state.waiters.length === 0 &&
+      !state.inLine &&
+      this.now() - state.lineSeenAt > this.lineTtlMs
+    );
+  }
+
+  /** Some instance is in the key's line: its spares go back to Redis now, and none are kept for a while. */
+  private lineSeen(state: KeyState): void {
+    state.lineSeenAt = this.now();
+    if (state.spares.length > 0) this.returnSparesOf(state);
+  }
+
+  private readonly returnSpares = (): void => {
+    this.sparesTimer = null;
+    for (const state of this.withSpares) this.returnSparesOf(state);
+  };
+
+  private returnSparesOf(state: KeyState): void {
+    this.withSpares.delete(state);
+    const spares = state.spares.splice(0);
+    if (spares.length === 0) return;
+    if (this.redis.status !== 'ready') {
+      for (const spare of spares) this.rememberStray(state, spare.id);
+    } else {
+      const calls = spares.map((spare) => ({ keys: state.releaseKeys, args: [spare.id, this.channel, state.wakeMessage] }));
+      runScriptBatch(this.redis, RELEASE, calls).catch((error) => {
+        this.goDegraded(error);
+        for (const spare of spares) this.rememberStray(state, spare.id);
+      });
+    }
+    this.forgetIfIdle(state);
+  }
+
+  private dropSpares(): void {
+    for (const state of this.withSpares) for (const spare of state.spares.splice(0)) this.rememberStray(state, spare.id);
+    this.withSpares.clear();
+  }
+
   // ------------------------------------------------------------ helpers
 
   private track(state: KeyState, limit: number, id: string, local: Permit | null, inRedis: boolean): HeldPermit {
@@ -586,6 +675,8 @@ class RedisSemaphore implements Semaphore {
         attemptStartedAt: 0,
         retryWhenDone: false,
         inLine: false,
+        spares: [],
+        lineSeenAt: Number.NEGATIVE_INFINITY,
       };
       this.states.set(key, state);
     }
@@ -600,6 +691,7 @@ class RedisSemaphore implements Semaphore {
       state.pendingFast === 0 &&
       !state.attempting &&
       !state.inLine &&
+      state.spares.length === 0 &&
       this.states.get(state.key) === state
     ) {
       this.states.delete(state.key);
