@@ -63,8 +63,8 @@ interface KeyState {
   retryWhenDone: boolean;
   /** The instance may have a place in the key's line in Redis. */
   inLine: boolean;
-  /** Released permits still registered in Redis, for the next caller here (see reuseWindowMs). */
-  spares: Array<{ id: string; limit: number }>;
+  /** Released permits still registered in Redis, for the next caller here (see reuseWindowMs); oldest first. */
+  spares: Array<{ id: string; limit: number; since: number }>;
   /** When this instance last heard that some instance is in the key's line. */
   lineSeenAt: number;
 }
@@ -286,9 +286,9 @@ class RedisSemaphore implements Semaphore {
     if (permit.inRedis && !permit.local && this.mayReuse(state)) {
       // Still registered (it counts against the cap): the next caller here takes it
       // without a Redis round trip; unclaimed, it goes back within reuseWindowMs.
-      state.spares.push({ id: permit.id, limit: permit.limit });
+      state.spares.push({ id: permit.id, limit: permit.limit, since: this.now() });
       this.withSpares.add(state);
-      this.sparesTimer ??= setTimeout(this.returnSpares, this.reuseWindowMs);
+      this.sparesTimer ??= setTimeout(this.returnSpares, this.reuseWindowMs).unref();
     } else if (permit.inRedis) {
       if (this.redis.status === 'ready') {
         runScript(this.redis, RELEASE, state.releaseKeys, [permit.id, this.channel, state.wakeMessage]).then(
@@ -576,14 +576,21 @@ class RedisSemaphore implements Semaphore {
     if (state.spares.length > 0) this.returnSparesOf(state);
   }
 
+  /** Spares unclaimed for a whole window go back; younger ones wait for the next turn. */
   private readonly returnSpares = (): void => {
     this.sparesTimer = null;
-    for (const state of this.withSpares) this.returnSparesOf(state);
+    const cutoff = this.now() - this.reuseWindowMs;
+    for (const state of this.withSpares) {
+      let stale = 0;
+      while (stale < state.spares.length && state.spares[stale].since <= cutoff) stale++;
+      this.returnSparesOf(state, stale);
+    }
+    if (this.withSpares.size > 0) this.sparesTimer = setTimeout(this.returnSpares, this.reuseWindowMs).unref();
   };
 
-  private returnSparesOf(state: KeyState): void {
-    this.withSpares.delete(state);
-    const spares = state.spares.splice(0);
+  private returnSparesOf(state: KeyState, count = state.spares.length): void {
+    const spares = state.spares.splice(0, count);
+    if (state.spares.length === 0) this.withSpares.delete(state);
     if (spares.length === 0) return;
     if (this.redis.status !== 'ready') {
       for (const spare of spares) this.rememberStray(state, spare.id);
