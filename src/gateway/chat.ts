@@ -285,7 +285,7 @@ export class ChatGateway {
 
   async #countAuthFailure(slot: ResolvedSlot, httpStatus: number | null): Promise<void> {
     if (slot.source !== 'org') return;
-    const key = `${slot.orgId}:${slot.slot}:${slot.fingerprint}`;
+    const key = slot.failureKey;
     try {
       const failures = await this.#deps.authFailures.recordFailure(key);
       if (failures >= this.#deps.settings.softDisableAfter) {
@@ -300,7 +300,7 @@ export class ChatGateway {
   }
 
   #succeeded(slot: ResolvedSlot): void {
-    if (slot.source === 'org') void this.#deps.authFailures.reset(`${slot.orgId}:${slot.slot}:${slot.fingerprint}`);
+    if (slot.source === 'org') void this.#deps.authFailures.reset(slot.failureKey);
   }
 
   #completeJson(

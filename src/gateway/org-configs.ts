@@ -20,6 +20,8 @@ export interface ResolvedSlot {
   permitKey: string;
   /** Identity of the key for auth-failure counting. */
   fingerprint: string;
+  /** The auth-failure counter's key: org, slot and key fingerprint (built once, not per call). */
+  failureKey: string;
 }
 
 export interface ResolvedOrg {
@@ -70,7 +72,13 @@ export class OrgConfigCache {
       status: 'active',
       permitKey: permitKeyFor(env.target.provider, env.target.baseUrl, env.fingerprint),
       fingerprint: env.fingerprint,
+      failureKey: `${orgId}:${env.slot}:${env.fingerprint}`,
     };
+  }
+
+  /** The env Fixed Mode's slot as it serves one org. */
+  #forOrg(slot: ResolvedSlot, orgId: string): ResolvedSlot {
+    return { ...slot, orgId, failureKey: `${orgId}:${slot.slot}:${slot.fingerprint}` };
   }
 
   #fromRow(row: SlotRow): ResolvedSlot {
@@ -88,6 +96,7 @@ export class OrgConfigCache {
       status: target === null ? 'undecryptable' : row.status,
       permitKey: permitKeyFor(row.provider, row.baseUrl ?? '', row.credentialFingerprint),
       fingerprint: row.credentialFingerprint,
+      failureKey: `${row.orgId}:${row.slot}:${row.credentialFingerprint}`,
     };
   }
 
@@ -97,8 +106,8 @@ export class OrgConfigCache {
       if (this.#envOrg.source === 'none') return this.#envOrg;
       return {
         source: 'env',
-        main: this.#envOrg.main && { ...this.#envOrg.main, orgId },
-        fallback: this.#envOrg.fallback && { ...this.#envOrg.fallback, orgId },
+        main: this.#envOrg.main && this.#forOrg(this.#envOrg.main, orgId),
+        fallback: this.#envOrg.fallback && this.#forOrg(this.#envOrg.fallback, orgId),
       };
     }
     const main = rows.find((r) => r.slot === 'main');

@@ -7,8 +7,11 @@ import type { LimitsLogger } from './semaphore.js';
 export interface AuthFailureCounter {
   /** Counts one more consecutive 401/403 and returns the new count. Never rejects. */
   recordFailure(key: string): Promise<number>;
-  /** A success: the count starts again from zero. Cheap when nothing was counted; never rejects. */
-  reset(key: string): Promise<void>;
+  /**
+   * A success: the count starts again from zero. Never rejects. Returns nothing (no
+   * promise, on every successful call) when there was nothing to clear.
+   */
+  reset(key: string): Promise<void> | void;
   close(): Promise<void>;
 }
 
@@ -54,7 +57,7 @@ class LocalAuthFailureCounter implements AuthFailureCounter {
     return this.counts.has(key);
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): void {
     this.counts.delete(key);
   }
 
@@ -124,13 +127,17 @@ class RedisAuthFailureCounter implements AuthFailureCounter {
     }
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): Promise<void> | void {
     const counted = this.lastShared.has(key) || this.pending.has(key);
     this.pending.take(key);
     if (!counted) {
       const since = this.zeroSince.get(key);
       if (since !== undefined && this.now() - since < this.zeroCacheMs) return;
     }
+    return this.clear(key);
+  }
+
+  private async clear(key: string): Promise<void> {
     // Unreachable: count from zero here, and clear Redis at the next success.
     this.lastShared.set(key, 0);
     if (this.redis.status !== 'ready') return;

@@ -25,6 +25,14 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+const CANCELLATION = Symbol('cancellation');
+type CancellableResponse = ServerResponse & { [CANCELLATION]?: Cancellation };
+
+/** The caller hung up before the answer was complete: cancel the call (one listener for every request, no closure). */
+function cancelOnEarlyClose(this: CancellableResponse): void {
+  if (!this.writableFinished) this[CANCELLATION]?.abort();
+}
+
 function uncork(raw: ServerResponse): void {
   raw.uncork();
 }
@@ -87,9 +95,8 @@ export const v1Routes: FastifyPluginAsyncTypebox<V1RoutesOptions> = async (app, 
         throw new ApiError(400, 'invalid_request', `The body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it.`);
       }
       const cancellation = new Cancellation();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) cancellation.abort();
-      });
+      (reply.raw as CancellableResponse)[CANCELLATION] = cancellation;
+      reply.raw.on('close', cancelOnEarlyClose);
       inFlight?.enter(cancellation);
       try {
         let outcome: Awaited<ReturnType<ChatGateway['handle']>>;
