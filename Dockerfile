@@ -44,7 +44,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 STOPSIGNAL SIGTERM
 # V8 sizes the heap for speed, not for a small service: new space grows to 2 x 16 MB
 # semi-spaces under load, and the old generation may reach 4x its live size before a full
-# collection, all of it resident. 8 MB semi-spaces and a growth factor of 2 keep the RSS
-# with 1,000 open streams at ~140 MB instead of 165-190 MB, for no measurable CPU
+# collection, all of it resident. 8 MB semi-spaces and a growth factor of 1.5 keep the RSS
+# with 1,000 open streams at ~126 MB instead of 165-190 MB, for 2-5 % more CPU per call
 # (bench/optimisations.md). `npm run bench` runs the gateway with these flags.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/server.js"]

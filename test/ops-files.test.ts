@@ -72,7 +72,7 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('RUN npx tsc -p tsconfig.build.json');
     expect(finalStage.some((line) => /npm ci --omit=dev/.test(line)) || instructions.some((line) => /npm ci --omit=dev/.test(line))).toBe(true);
     expect(finalStage.join('\n')).not.toMatch(/COPY --from=build \S* ?\/app\/node_modules/);
-    expect(finalStage[finalStage.length - 1]).toBe('CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/server.js"]');
+    expect(finalStage[finalStage.length - 1]).toBe('CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/server.js"]');
   });
 
   it('starts the same way as npm run start:prod', () => {
