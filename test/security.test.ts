@@ -3,6 +3,7 @@
 // redirects that are never followed.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFingerprint } from '../src/keys/hints.js';
 import { echoText, startEchoUpstream, type EchoUpstream } from './helpers/echo-upstream.js';
@@ -128,6 +129,25 @@ describe('authorisation', () => {
       const res = await send('/byok/test', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
       expect(res.status, res.text).toBe(200);
       expect(JSON.parse(res.text)).toMatchObject({ ok: true, status: 'ok' });
+    }
+  });
+
+  it('judges every request on a keep-alive connection by its own token, whatever the connection proved before', async () => {
+    const connection = new Client(gateway.url, { pipelining: 1 }); // one socket for every request below
+    const status = async (authorization: string) => {
+      const res = await connection.request({ path: '/byok/catalog', method: 'GET', headers: { authorization } });
+      await res.body.text();
+      return res.statusCode;
+    };
+    try {
+      expect(await status(`Bearer ${ADMIN_TOKEN}`)).toBe(200);
+      expect(await status(`Bearer ${ADMIN_TOKEN.slice(0, -1)}${ADMIN_TOKEN.endsWith('x') ? 'y' : 'x'}`)).toBe(401);
+      expect(await status(`Bearer ${ADMIN_TOKEN}`)).toBe(200);
+      expect(await status(`Bearer ${SERVICE_TOKEN}`)).toBe(403);
+      expect(await status(`Bearer ${UNKNOWN_TOKEN}`)).toBe(401);
+      expect(await status(`Bearer ${ADMIN_TOKEN} `)).toBe(200); // the same token, another header
+    } finally {
+      await connection.close();
     }
   });
 

@@ -135,6 +135,18 @@ export function upstreamApiError(error: UpstreamError, served: { provider: strin
   }
 }
 
+/** What a call's usage row and metrics say about it. */
+interface CallRecord {
+  outcome: CallOutcome;
+  httpStatus: number;
+  failoverReason: FailoverReason | null;
+  stream: boolean;
+  ttftMs: number | null;
+  usage: Usage | null;
+  upstreamMs: number;
+  upstreamStatus: number | null;
+}
+
 interface Attempt {
   slot: ResolvedSlot;
   adapter: ProviderAdapter;
@@ -234,6 +246,7 @@ export class ChatGateway {
       return { saturated: true };
     }
     const attempt: Attempt = { slot, adapter, permit: acquired.permit, sentAt: performance.now() };
+    let exchange: UpstreamExchange | null = null;
     try {
       const upstreamRequest = this.#build(adapter, withoutForeignBlocks(request, adapter.family), target, stream);
       const { dispatcher, settings } = this.#deps;
@@ -244,13 +257,15 @@ export class ChatGateway {
         if (answer.status >= 300) return this.#failedAnswer(attempt, answer, upstreamRequest.url);
         return this.#completeJson(attempt, answer, ctx, meta, failoverReason);
       }
-      const exchange = await UpstreamExchange.open(dispatcher, upstreamRequest, timeouts, ctx.signal, settings.maxResponseBytes);
+      exchange = await UpstreamExchange.open(dispatcher, upstreamRequest, timeouts, ctx.signal, settings.maxResponseBytes);
       if (exchange.status >= 300) {
         return this.#failedAnswer(attempt, { status: exchange.status, headers: exchange.headers, text: await exchange.text() }, upstreamRequest.url);
       }
       return await this.#openStream(attempt, exchange, ctx, meta, request, failoverReason);
     } catch (err) {
       const error = transportError(err, ctx.signal);
+      // Whatever failed after the answer began (a translator that threw…), stop reading it.
+      exchange?.abort(error);
       if (error instanceof ClientAbortError) {
         attempt.permit.release();
         this.#record(ctx, slot, { outcome: 'cancelled', httpStatus: 499, failoverReason, stream, ttftMs: null, usage: null, upstreamMs: performance.now() - attempt.sentAt, upstreamStatus: null });
@@ -350,7 +365,7 @@ export class ChatGateway {
       onFinished: ({ outcome, ttftMs, usage }) => {
         attempt.permit.release();
         if (outcome === 'success') this.#succeeded(attempt.slot);
-        this.#record(ctx, attempt.slot, {
+        this.#recordStream(ctx, attempt.slot, {
           outcome,
           httpStatus: outcome === 'cancelled' ? 499 : 200,
           failoverReason,
@@ -367,24 +382,20 @@ export class ChatGateway {
     return { outcome: { type: 'stream', served: this.#served(attempt.slot, failoverReason), pipe: (sink) => relay.pipe(sink) } };
   }
 
+  /** A stream's row is written from inside the upstream's event: a failure is logged, not thrown into undici. */
+  #recordStream(ctx: CallContext, slot: ResolvedSlot, result: CallRecord): void {
+    try {
+      this.#record(ctx, slot, result);
+    } catch (err) {
+      this.#deps.logger.error({ err, orgId: ctx.orgId, requestId: ctx.requestId }, 'recording a finished stream failed');
+    }
+  }
+
   #served(slot: ResolvedSlot, failoverReason: FailoverReason | null): ServedBy {
     return { slot: slot.slot, provider: slot.target!.provider, model: slot.target!.model, failoverReason };
   }
 
-  #record(
-    ctx: CallContext,
-    slot: ResolvedSlot,
-    result: {
-      outcome: CallOutcome;
-      httpStatus: number;
-      failoverReason: FailoverReason | null;
-      stream: boolean;
-      ttftMs: number | null;
-      usage: Usage | null;
-      upstreamMs: number;
-      upstreamStatus: number | null;
-    },
-  ): void {
+  #record(ctx: CallContext, slot: ResolvedSlot, result: CallRecord): void {
     const latencyMs = performance.now() - ctx.startedAt;
     const provider = slot.target?.provider ?? 'unknown';
     const model = slot.target?.model ?? '';

@@ -189,7 +189,11 @@ export class StreamRelay implements BodyConsumer {
     }
     if (this.#outcome !== 'success') this.#options.exchange.abort(new ClientAbortError());
     else if (this.#draining) this.#options.exchange.resume();
-    this.#options.onFinished({ outcome: this.#outcome, ttftMs: this.#ttftMs, usage: this.#options.translator.usage() });
-    this.#whenDone?.();
+    try {
+      this.#options.onFinished({ outcome: this.#outcome, ttftMs: this.#ttftMs, usage: this.#options.translator.usage() });
+    } finally {
+      // The route ends the response and leaves the in-flight set whatever the bookkeeping did.
+      this.#whenDone?.();
+    }
   }
 }

@@ -109,6 +109,15 @@ type Pending =
 const NO_HEADERS: UpstreamHeaders = Object.freeze({});
 
 /**
+ * A consumer that threw (a translator bug, a body it cannot read) fails the exchange
+ * like a bad answer, instead of the exception escaping into undici's parser.
+ */
+function consumerFailure(err: unknown): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  return new UpstreamError({ kind: 'invalid_response', providerMessage: `the gateway could not read the provider's stream (${(err as Error)?.name ?? 'error'})` });
+}
+
+/**
  * One upstream request on undici's dispatch API. undici's `request` wraps every answer in
  * a Readable, read back through an async iterator (promises per chunk), and listens on
  * an AbortSignal; on the hot path that cost as much as the gateway's own work. Here the
@@ -181,9 +190,30 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#consumer = consumer;
     const chunks = this.#chunks;
     this.#chunks = [];
-    for (const chunk of chunks) consumer.data(chunk);
+    for (const chunk of chunks) if (!this.#deliver(chunk)) return;
     if (this.#failure) consumer.error(this.#failure);
-    else if (this.#ended) consumer.end();
+    else if (this.#ended) this.#finishConsumer();
+  }
+
+  /** Hands a chunk to the consumer; false (and the exchange failed) when the consumer threw. */
+  #deliver(chunk: Buffer): boolean {
+    try {
+      this.#consumer!.data(chunk);
+      return true;
+    } catch (err) {
+      const failure = consumerFailure(err);
+      if (this.#ended) this.#consumer!.error(failure);
+      else this.abort(failure);
+      return false;
+    }
+  }
+
+  #finishConsumer(): void {
+    try {
+      this.#consumer!.end();
+    } catch (err) {
+      this.#consumer!.error(consumerFailure(err));
+    }
   }
 
   /** Stops reading from the upstream socket until `resume()` (backpressure). */
@@ -220,7 +250,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#consumer) return this.#consumer.data(chunk);
+    if (this.#consumer) {
+      this.#deliver(chunk);
+      return;
+    }
     this.#size += chunk.length;
     if (this.#size > this.#maxBytes) {
       this.abort(new UpstreamError({ kind: 'invalid_response', providerMessage: `the provider's answer exceeded ${this.#maxBytes} bytes` }));
@@ -233,7 +266,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.#ended || this.#failure) return;
     this.#ended = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
-    if (this.#consumer) return this.#consumer.end();
+    if (this.#consumer) return this.#finishConsumer();
     const pending = this.#pending;
     this.#pending = null;
     if (pending?.kind === 'answer') pending.resolve({ status: this.status, headers: this.headers, text: this.#joined() });

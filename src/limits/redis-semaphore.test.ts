@@ -214,6 +214,45 @@ describe('Redis semaphore', () => {
     permitOf(await aAgain).release();
   });
 
+  it('keeps counting a permit that became a spare while a lease renewal was in flight', async () => {
+    const redisA = await fixture.client();
+    let renewalStarted: (() => void) | null = null;
+    const pipeline = redisA.pipeline.bind(redisA);
+    // Every renewal goes out as a pipeline: hold it 50 ms, and tell the test it started.
+    redisA.pipeline = ((...args: Parameters<typeof pipeline>) => {
+      const batch = pipeline(...args);
+      const exec = batch.exec.bind(batch);
+      batch.exec = (async (...execArgs: Parameters<typeof exec>) => {
+        const started = renewalStarted;
+        renewalStarted = null;
+        started?.();
+        await sleep(50);
+        return exec(...execArgs);
+      }) as typeof batch.exec;
+      return batch;
+    }) as typeof redisA.pipeline;
+    const a = await semaphore({ redis: redisA, leaseMs: 600, reuseWindowMs: 10_000 });
+    const b = await semaphore({ reuseWindowMs: 10_000 });
+    const first = permitOf(await a.acquire({ key: KEY, limit: 1, maxWaitMs: 0 }));
+    await new Promise<void>((resolve) => (renewalStarted = resolve));
+    first.release(); // a spare, while the renewal is on its way
+    await sleep(120);
+    expect(await (await fixture.client()).zcard(heldKey())).toBe(1);
+    const again = permitOf(await a.acquire({ key: KEY, limit: 1, maxWaitMs: 0 }));
+    expect(await b.acquire({ key: KEY, limit: 1, maxWaitMs: 0 })).toMatchObject({ ok: false, reason: 'saturated' });
+    again.release();
+  });
+
+  it('serves a caller whose ACQUIRE crossed a release on the same instance at once, not after a re-poll', async () => {
+    const instance = await semaphore({ reuseWindowMs: 5 });
+    const first = permitOf(await instance.acquire({ key: KEY, limit: 1, maxWaitMs: 0 }));
+    const started = performance.now();
+    const second = instance.acquire({ key: KEY, limit: 1, maxWaitMs: 5_000 });
+    first.release(); // while the second caller's ACQUIRE is on its way
+    permitOf(await second).release();
+    expect(performance.now() - started).toBeLessThan(200); // the re-poll period is 500 ms
+  });
+
   it('releases its spare permits in Redis on close', async () => {
     const instance = await semaphore({ reuseWindowMs: 60_000 });
     const admin = await fixture.client();

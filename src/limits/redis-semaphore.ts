@@ -356,6 +356,8 @@ class RedisSemaphore implements Semaphore {
       return;
     }
     if (request.maxWaitMs > 0) state.inLine = true; // 'new' joined the line, 'try' did not
+    // Refused: spares of ours go back to Redis at once (returnSparesOf wakes our waiters after).
+    if (state.spares.length > 0) this.returnSparesOf(state);
     const remaining = remainingWait(request, entry.startedAt, now);
     if (request.signal?.aborted || remaining <= 0) {
       entry.resolve({ ok: false, reason: request.signal?.aborted ? 'aborted' : 'saturated', waitedMs: now - entry.startedAt });
@@ -552,19 +554,31 @@ class RedisSemaphore implements Semaphore {
       return this.goDegraded(error);
     }
     // A release that overtook its renewal (the renewal re-sent after NOSCRIPT) left
-    // the permit re-added: give it back again rather than wait for the lease.
-    for (const p of live) if (p.released) this.releaseStray(p.state, p.id);
+    // the permit re-added: give it back again rather than wait for the lease. Not when
+    // the id lives on as a spare or was taken by a new caller: it must keep counting.
+    const released = live.filter((p) => p.released);
+    if (released.length === 0) return;
+    const inUse = new Set<string>();
+    for (const p of this.held) inUse.add(p.id);
+    for (const state of this.withSpares) for (const spare of state.spares) inUse.add(spare.id);
+    for (const p of released) if (!inUse.has(p.id)) this.releaseStray(p.state, p.id);
   }
 
   // ------------------------------------------------------------ reusing released permits
 
-  /** Reuse only on an uncontended key: nobody in line here or (lately, as far as we heard) elsewhere. */
+  /**
+   * Reuse only on an uncontended key: nobody in line here or (lately, as far as we heard)
+   * elsewhere, no ACQUIRE of ours on its way (it could be refused for want of this very
+   * permit), and our subscriber connected (it is how we hear of a line elsewhere).
+   */
   private mayReuse(state: KeyState): boolean {
     return (
       this.reuseWindowMs > 0 &&
       this.currentMode === 'redis' &&
       !this.closed &&
+      this.subscriber.status === 'ready' &&
       state.waiters.length === 0 &&
+      state.pendingFast === 0 &&
       !state.inLine &&
       this.now() - state.lineSeenAt > this.lineTtlMs
     );
@@ -600,6 +614,8 @@ class RedisSemaphore implements Semaphore {
         this.goDegraded(error);
         for (const spare of spares) this.rememberStray(state, spare.id);
       });
+      // Same connection, so Redis sees the releases before this attempt.
+      if (state.waiters.length > 0) this.attempt(state);
     }
     this.forgetIfIdle(state);
   }

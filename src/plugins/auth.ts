@@ -34,9 +34,9 @@ export class TokenAuthenticator {
   readonly #tokens: StoredToken[];
   /**
    * The Authorization header a keep-alive connection last proved, and its token. A
-   * request that repeats it byte for byte on the same socket skips the hashing: the
-   * comparison is against what that same connection already sent, so its timing tells
-   * the sender nothing it did not know.
+   * request that repeats it byte for byte on the same socket skips the hashing. The
+   * comparison runs in constant time: behind a proxy that pools its connections to the
+   * gateway, one socket carries several clients' requests.
    */
   readonly #proven = new WeakMap<object, { header: string; match: StoredToken }>();
 
@@ -62,7 +62,7 @@ export class TokenAuthenticator {
       const header = request.headers.authorization;
       const socket = request.raw.socket;
       const proven = socket ? this.#proven.get(socket) : undefined;
-      if (proven !== undefined && proven.header === header) return this.#admit(request, proven.match, kind, done);
+      if (proven !== undefined && typeof header === 'string' && sameString(proven.header, header)) return this.#admit(request, proven.match, kind, done);
       const token = typeof header === 'string' ? bearerToken(header) : '';
       if (!token) {
         return done(new ApiError(401, 'unauthorized', 'Send a token as "Authorization: Bearer <token>".', { param: 'Authorization' }));
@@ -85,6 +85,14 @@ export class TokenAuthenticator {
 }
 
 const BEARER = /^Bearer\s+/i;
+
+/** Equal strings, compared in time that depends on their length only. */
+function sameString(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
 
 function bearerToken(header: string): string {
   const prefix = BEARER.exec(header);

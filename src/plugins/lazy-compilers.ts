@@ -9,19 +9,22 @@ import ValidatorSelector from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
-type Validate = ((data: unknown) => unknown) & { errors?: unknown };
+type Validate = ((data: unknown, context?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown };
 type Serialize = (data: unknown) => string;
 type Compile<F> = (route: { schema: unknown; method?: string; url?: string; httpPart?: string; httpStatus?: string }) => F;
 
 function lazyValidator<R>(compile: Compile<Validate>, route: R): Validate {
   let compiled: Validate | null = null;
-  // Fastify reads `errors` off the function it called, as Ajv leaves them there.
-  const validate: Validate = (data) => {
+  // Fastify reads `errors` off the function it called, as Ajv leaves them there, and
+  // passes the parent data (so Ajv can coerce or default a root value) only to a function
+  // with `schemaEnv`, as Ajv's have: set here so it does, and handed on as Ajv expects.
+  const validate: Validate = (data, context) => {
     compiled ??= compile(route as never);
-    const result = compiled(data);
+    const result = compiled.schemaEnv ? compiled(data, context) : compiled(data);
     validate.errors = compiled.errors;
     return result;
   };
+  validate.schemaEnv = true;
   return validate;
 }
 

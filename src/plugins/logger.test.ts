@@ -41,6 +41,13 @@ describe('lazy request logger', () => {
     expect(quiet.children()).toBe(1);
   });
 
+  it('makes the child at once for a route with its own log level', () => {
+    const quiet = countingParent();
+    const requestLog = lazyChildLogger(quiet.parent, { reqId: 'r-4' }, { level: 'debug' });
+    expect(quiet.children()).toBe(1);
+    expect(requestLog.level).toBe('debug');
+  });
+
   it('logs with the request binding and the redaction of the parent', () => {
     const { logger, lines } = capture();
     const requestLog = lazyChildLogger(logger, { reqId: 'r-3' }, {});

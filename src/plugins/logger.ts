@@ -124,5 +124,7 @@ class LazyChildLogger {
 }
 
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Record<string, unknown>, options: object): FastifyBaseLogger {
+  // A route's own log level must hold from the start: that child is made at once.
+  if ((options as { level?: string }).level !== undefined) return logger.child(bindings, options);
   return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 }
