@@ -568,8 +568,9 @@ class RedisSemaphore implements Semaphore {
 
   /**
    * Reuse only on an uncontended key: nobody in line here or (lately, as far as we heard)
-   * elsewhere, no ACQUIRE of ours on its way (it could be refused for want of this very
-   * permit), and our subscriber connected (it is how we hear of a line elsewhere).
+   * elsewhere, and our subscriber connected (it is how we hear of a line elsewhere). An
+   * ACQUIRE of ours refused for want of a permit parked here gives the spares back and
+   * then tries again for its caller (onFastAnswer).
    */
   private mayReuse(state: KeyState): boolean {
     return (
@@ -578,7 +579,6 @@ class RedisSemaphore implements Semaphore {
       !this.closed &&
       this.subscriber.status === 'ready' &&
       state.waiters.length === 0 &&
-      state.pendingFast === 0 &&
       !state.inLine &&
       this.now() - state.lineSeenAt > this.lineTtlMs
     );
