@@ -30,9 +30,10 @@ export interface RedisSemaphoreOptions {
   /** A Redis call unanswered for this long counts as Redis lost. Default 2000. */
   commandTimeoutMs?: number;
   /**
-   * How long a released permit stays registered for reuse by the next caller on this
-   * instance before it goes back to Redis; 0 turns reuse off. Default 5. Never while an
-   * instance (this one included) is in line for the key.
+   * How long a released permit may sit unclaimed, still registered, for reuse by the next
+   * caller on this instance before it goes back to Redis (checked once per window, so it
+   * is back within two); 0 turns reuse off. Default 5. Never while an instance (this one
+   * included) is in line for the key.
    */
   reuseWindowMs?: number;
   logger?: LimitsLogger;
@@ -285,7 +286,7 @@ class RedisSemaphore implements Semaphore {
     permit.local?.release();
     if (permit.inRedis && !permit.local && this.mayReuse(state)) {
       // Still registered (it counts against the cap): the next caller here takes it
-      // without a Redis round trip; unclaimed, it goes back within reuseWindowMs.
+      // without a Redis round trip; unclaimed for a whole reuseWindowMs, it goes back (within two windows).
       state.spares.push({ id: permit.id, limit: permit.limit, since: this.now() });
       this.withSpares.add(state);
       this.sparesTimer ??= setTimeout(this.returnSpares, this.reuseWindowMs).unref();
