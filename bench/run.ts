@@ -9,7 +9,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +17,7 @@ import postgres from 'postgres';
 import { generateMasterKey } from '../src/keys/vault.js';
 import { holdStreams, interleavedLatency, pairedCpu, throughput, type Target, type ThroughputResult } from './load.js';
 import { imageNodeFlags } from '../scripts/image-command.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { buildGateway } from './build.js';
 import { BENCH_DIR, REPO_DIR, procSample, sampleRss, startChild, type Child } from './processes.js';
 import { renderReport, TARGETS, type BenchReport, type LatencyRound } from './report.js';
@@ -144,17 +144,6 @@ async function freshDatabase(): Promise<string | null> {
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function putSlot(gateway: Child, orgId: string, slot: 'main' | 'fallback', body: Record<string, unknown>): Promise<void> {

@@ -2,25 +2,17 @@
 // a chat stream in flight finish, writes its usage row, and exits 0; past
 // SHUTDOWN_GRACE_MS the calls still running are cut and still recorded.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../src/keys/vault.js';
 import { startScenarioUpstream, type ScenarioUpstream } from './helpers/scenario-upstream.js';
 import { createTestDatabase, type TestDatabase } from './helpers/services.js';
+import { freePort } from './helpers/free-port.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = 'shutdown-admin-token-0123456789';
 const SERVICE = 'shutdown-service-token-0123456789';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Gateway {
   child: ChildProcess;
